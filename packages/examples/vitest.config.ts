@@ -1,6 +1,3 @@
-import { defineProject } from 'vitest/config'
+import { sluiceProject } from '../../vitest.shared.ts'
 
-export default defineProject({
-  resolve: { conditions: ['@sluice/source'] },
-  test: { name: '@sluice/examples', include: ['test/**/*.test.ts'], testTimeout: 120_000 },
-})
+export default sluiceProject('@sluice/examples', { testTimeout: 120_000 })

@@ -1,6 +1,3 @@
-import { defineProject } from 'vitest/config'
+import { sluiceProject } from '../../vitest.shared.ts'
 
-export default defineProject({
-  resolve: { conditions: ['@sluice/source'] },
-  test: { name: '@sluice/testing', include: ['test/**/*.test.ts'], typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' } },
-})
+export default sluiceProject('@sluice/testing')

@@ -1,5 +1,7 @@
 import type { AnyArtifactType } from './artifact-type.js'
+import { isArtifactType } from './artifact-type.js'
 import { hasKind, kind } from './brand.js'
+import { WiringError } from './errors.js'
 import type { AnyNode } from './node.js'
 
 /**
@@ -23,6 +25,7 @@ export interface Channel<T extends AnyArtifactType = AnyArtifactType> {
  * Resolver({ strategy: latestBlessedModel(), model: Channel(Model), blessing: Channel(ModelBlessing) })
  */
 export function Channel<const T extends AnyArtifactType>(type: T): Channel<T> {
+  if (!isArtifactType(type)) throw new WiringError(`Channel(type): ${JSON.stringify(type) ?? String(type)} is not an artifact type.`, { fix: 'Pass one such as Model or Examples.' })
   return Object.freeze({ [kind]: 'Channel' as const, type, producer: undefined, outputKey: undefined })
 }
 

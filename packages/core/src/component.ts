@@ -145,10 +145,10 @@ export function buildComponent<I extends InputSpec, O extends OutputSpec, P exte
   }
   const parameterKeys = Object.keys(parameters.shape)
   for (const key of parameterKeys) {
-    if (key in inputs) throw new ComponentDefinitionError(`Component "${name}": "${key}" is both an input and a parameter.`, { fix: 'Rename one of them.' })
+    if (Object.hasOwn(inputs, key)) throw new ComponentDefinitionError(`Component "${name}": "${key}" is both an input and a parameter.`, { fix: 'Rename one of them.' })
     if (key === 'id') throw new ComponentDefinitionError(`Component "${name}": "id" is reserved for the node id and cannot be a parameter.`)
   }
-  if ('id' in inputs) throw new ComponentDefinitionError(`Component "${name}": "id" is reserved for the node id and cannot be an input.`)
+  if (Object.hasOwn(inputs, 'id')) throw new ComponentDefinitionError(`Component "${name}": "id" is reserved for the node id and cannot be an input.`)
   if (typeof spec.executor !== 'function') throw new ComponentDefinitionError(`Component "${name}": executor must be a function, a class or a lazy loader.`)
 
   const call = (args: Record<string, unknown>) => {
@@ -157,7 +157,7 @@ export function buildComponent<I extends InputSpec, O extends OutputSpec, P exte
     const rawParams: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(args)) {
       if (key === 'id') continue
-      if (key in inputs) continue
+      if (Object.hasOwn(inputs, key)) continue
       if (parameterKeys.includes(key)) rawParams[key] = value
       else {
         throw new WiringError(`Component "${name}": unknown argument "${key}".`, {

@@ -73,6 +73,7 @@ export type {
   ExecutorLoader,
   ExecutorSource,
 } from './executor.js'
+export { fileParameter, isFileParameter } from './file-parameter.js'
 export { defineComponent, isComponent } from './component.js'
 export type {
   ComponentDefinition,

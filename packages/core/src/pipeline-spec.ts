@@ -65,7 +65,7 @@ function resolveRef(where: string, key: string, ref: string, nodes: Map<string, 
       fix: 'List producers before their consumers in "components".',
     })
   }
-  const channel = (producer.outputs as Record<string, Channel | undefined>)[outputKey]
+  const channel = Object.hasOwn(producer.outputs, outputKey) ? (producer.outputs as Record<string, Channel>)[outputKey] : undefined
   if (!channel) {
     throw new PipelineError(`${where}: input "${key}" reads output "${outputKey}" of node "${producer.id}", which has outputs ${Object.keys(producer.outputs).map((k) => `"${k}"`).join(', ') || '(none)'}.`)
   }

@@ -114,7 +114,7 @@ function validate(pipeline: string, components: readonly AnyNode[]): AnyNode[] {
             { fix: `Add it to components.` },
           )
         }
-        if (!(channel.outputKey! in channel.producer.outputs)) {
+        if (!Object.hasOwn(channel.producer.outputs, channel.outputKey!)) {
           throw new PipelineError(`Pipeline "${pipeline}": node "${node.id}" input "${key}" reads output "${channel.outputKey}", which node "${channel.producer.id}" does not have.`)
         }
       }

@@ -1,6 +1,7 @@
 import type { AnyArtifactType } from './artifact-type.js'
 import type { AnyComponent } from './component.js'
 import { RegistryError } from './errors.js'
+import { stableStringify } from './json.js'
 import type { Plugin } from './plugin.js'
 import { isPlugin } from './plugin.js'
 import { standardArtifactTypes } from './standard-artifacts.js'
@@ -52,7 +53,7 @@ export function createRegistry(): Registry {
   const registry: Registry = {
     registerArtifactType(type) {
       const existing = types.get(type.name)
-      if (existing && existing !== type && JSON.stringify(existing.properties) !== JSON.stringify(type.properties)) {
+      if (existing && existing !== type && stableStringify(existing.properties) !== stableStringify(type.properties)) {
         throw new RegistryError(`Artifact type "${type.name}" is already registered with other properties.`, {
           fix: 'Give your type another name, or reuse the registered one.',
         })
@@ -84,7 +85,7 @@ export function createRegistry(): Registry {
     component(name) {
       const found = components.get(name)
       if (found) return found.component
-      const packageName = standardComponentPackages[name]
+      const packageName = Object.hasOwn(standardComponentPackages, name) ? standardComponentPackages[name] : undefined
       if (packageName) {
         throw new RegistryError(`Component "${name}" is not installed.`, { packageName, fix: `Run \`npm i ${packageName}\` and import it.` })
       }
@@ -121,7 +122,7 @@ export async function loadPlugin(packageName: string, importer: (specifier: stri
     mod = await importer(packageName)
   } catch (error) {
     const code = (error as { code?: string }).code
-    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((error as Error).message).includes(packageName)) {
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((error as Error).message).includes(`'${packageName}'`)) {
       throw new RegistryError(`Plugin "${packageName}" is not installed.`, { packageName, cause: error, fix: `Run \`npm i ${packageName}\`.` })
     }
     throw error

@@ -43,8 +43,6 @@ export function latestArtifacts(n = 1): ResolverStrategy {
  * without a baseline.
  */
 export function latestBlessedModel(): ResolverStrategy {
-  let modelKey = ''
-  let blessingKey = ''
   return {
     name: 'latestBlessedModel',
     config: {},
@@ -57,10 +55,15 @@ export function latestBlessedModel(): ResolverStrategy {
           `latestBlessedModel() needs exactly two channels, one of type "Model" and one of type "ModelBlessing"; got ${entries.map(([k, t]) => `${k}: ${t}`).join(', ') || 'none'}.`,
         )
       }
-      modelKey = model[0]
-      blessingKey = blessing[0]
     },
+    // Stateless: one strategy value may serve several Resolvers with different keys. The keys are
+    // told apart by the candidates' type names; with either list empty, nothing resolves anyway.
     resolve(candidates) {
+      const keys = Object.keys(candidates)
+      const none = Object.fromEntries(keys.map((k) => [k, [] as ArtifactRecord[]]))
+      const modelKey = keys.find((k) => candidates[k]!.some((a) => a.typeName === 'Model'))
+      const blessingKey = keys.find((k) => candidates[k]!.some((a) => a.typeName === 'ModelBlessing'))
+      if (modelKey === undefined || blessingKey === undefined) return none
       const blessedByModel = new Map<number, ArtifactRecord>()
       for (const blessing of candidates[blessingKey] ?? []) {
         if (Number(blessing.customProperties.blessed) !== 1) continue
@@ -69,7 +72,7 @@ export function latestBlessedModel(): ResolverStrategy {
         if (!seen || seen.id < blessing.id) blessedByModel.set(modelId, blessing)
       }
       const model = [...(candidates[modelKey] ?? [])].sort((a, b) => b.id - a.id).find((m) => blessedByModel.has(m.id))
-      if (!model) return { [modelKey]: [], [blessingKey]: [] }
+      if (!model) return none
       return { [modelKey]: [model], [blessingKey]: [blessedByModel.get(model.id)!] }
     },
   }

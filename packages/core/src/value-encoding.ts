@@ -1,6 +1,7 @@
 import type { AnyArtifactType } from './artifact-type.js'
 import { ExecutorError } from './errors.js'
 import type { JsonValue } from './json.js'
+import { findNonJson } from './json.js'
 
 // TFX's encodings of value artifacts (tfx/types/value_artifact.py and standard_artifacts.py), so a
 // value written by either tool reads back in the other.
@@ -13,7 +14,8 @@ export function encodeValue(type: AnyArtifactType, value: unknown): string {
       return value
     case 'int':
       if (typeof value !== 'number' || !Number.isInteger(value)) break
-      return String(value)
+      // BigInt spells every integer in decimal digits; String(1e21) would give "1e+21", which no int parser reads.
+      return BigInt(value).toString()
     case 'float':
       if (typeof value !== 'number') break
       return Number.isNaN(value) ? 'NaN' : String(value)
@@ -21,13 +23,15 @@ export function encodeValue(type: AnyArtifactType, value: unknown): string {
       if (typeof value !== 'boolean') break
       return value ? '1' : '0'
     case 'json':
+      // JSON.stringify would turn NaN into null and a function into undefined.
+      if (findNonJson(value ?? null) !== undefined) break
       return JSON.stringify(value ?? null)
     case undefined:
       throw new ExecutorError(`Artifact type "${type.name}" is not a value artifact type; it has no value to encode.`)
   }
   throw new ExecutorError(`A ${type.name} value artifact cannot hold ${JSON.stringify(value)} (${typeof value}).`, {
     code: 'SLUICE_VALUE_INVALID',
-    fix: `Return a ${type.valueKind === 'int' ? 'whole number' : type.valueKind} for it.`,
+    fix: `Return ${{ string: 'a string', int: 'a whole number', float: 'a number', boolean: 'a boolean', json: 'plain JSON' }[type.valueKind]} for it.`,
   })
 }
 
@@ -38,16 +42,30 @@ export function decodeValue(type: AnyArtifactType, text: string): JsonValue {
       return text
     case 'int':
     case 'float': {
-      const n = Number(text.trim())
-      if (Number.isNaN(n) && text.trim() !== 'NaN') {
-        throw new ExecutorError(`A ${type.name} value artifact holds ${JSON.stringify(text.slice(0, 40))}, which is not a number.`, { code: 'SLUICE_VALUE_INVALID' })
+      const t = text.trim()
+      // Number('') is 0 and Number('1.5') is not an integer: read like TFX's int() / float().
+      const n = type.valueKind === 'int' ? (/^[+-]?\d+$/.test(t) ? Number(t) : NaN) : t === '' ? NaN : Number(t)
+      if (Number.isNaN(n) && !(type.valueKind === 'float' && t === 'NaN')) {
+        throw new ExecutorError(
+          `A ${type.name} value artifact holds ${JSON.stringify(text.slice(0, 40))}, which is not ${type.valueKind === 'int' ? 'a whole number' : 'a number'}.`,
+          { code: 'SLUICE_VALUE_INVALID' },
+        )
       }
       return n
     }
-    case 'boolean':
-      return text.trim() === '1' || text.trim() === 'true'
+    case 'boolean': {
+      // TFX writes 1 / 0 and reads int(text) != 0.
+      const t = text.trim()
+      if (/^[+-]?\d+$/.test(t)) return Number(t) !== 0
+      if (t === 'true' || t === 'false') return t === 'true'
+      throw new ExecutorError(`A ${type.name} value artifact holds ${JSON.stringify(text.slice(0, 40))}, which is not 1 or 0.`, { code: 'SLUICE_VALUE_INVALID' })
+    }
     case 'json':
-      return JSON.parse(text) as JsonValue
+      try {
+        return JSON.parse(text) as JsonValue
+      } catch (error) {
+        throw new ExecutorError(`A ${type.name} value artifact holds ${JSON.stringify(text.slice(0, 40))}, which is not JSON.`, { code: 'SLUICE_VALUE_INVALID', cause: error })
+      }
     case undefined:
       throw new ExecutorError(`Artifact type "${type.name}" is not a value artifact type; it has no value to decode.`)
   }

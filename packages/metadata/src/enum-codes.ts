@@ -49,6 +49,7 @@ export const PROPERTY_TYPES: readonly (PropertyType | undefined)[] = [
 
 /** The stored number of an enum value, or undefined when the value is not one of `values`. */
 export function codeOf<T extends string>(values: readonly (T | undefined)[], value: T): number | undefined {
+  if (value === undefined) return undefined
   const code = values.indexOf(value)
   return code < 0 ? undefined : code
 }

@@ -12,9 +12,13 @@ interface Migration {
 // - property tables carry `data_type` so every value reads back as the JS type it was written with
 //   (a DOUBLE NaN is stored as NULL, which SQLite does for NaN anyway);
 // - uniqueness of (type_id, name) and external_id uses partial indexes, so unnamed nodes cost no index write;
-// - value indexes on property tables are partial too: each property row feeds exactly one of them;
+// - value indexes on property tables are partial too: each property row feeds exactly one of them
+//   (the STRUCT one indexes the name only, since JSON documents would bloat it);
 // - link tables are WITHOUT ROWID keyed by the pair, which is their uniqueness constraint and first index;
-// - EventPath has an explicit step_order instead of relying on insertion order.
+// - EventPath has an explicit step_order instead of relying on insertion order;
+// - Event's unique key is ordered (artifact_id, type, execution_id) and its execution index is (execution_id, type),
+//   so a lineage hop reads only the events of the wanted direction: the producer of an artifact consumed by
+//   thousands of executions is one index probe, not a scan of its consumers.
 // Node ids use AUTOINCREMENT because cache keys and users hold on to ids: an id must never be reused.
 const V1_SCHEMA = `
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -77,6 +81,7 @@ CREATE TABLE Context (
 );
 CREATE UNIQUE INDEX idx_context_external_id ON Context (external_id) WHERE external_id IS NOT NULL;
 CREATE INDEX idx_context_type_id ON Context (type_id, id);
+CREATE INDEX idx_context_name ON Context (name);
 
 ${propertyTable('ArtifactProperty', 'artifact_id', 'Artifact')}
 ${propertyTable('ExecutionProperty', 'execution_id', 'Execution')}
@@ -95,9 +100,9 @@ CREATE TABLE Event (
   execution_id INTEGER NOT NULL REFERENCES Execution (id),
   type INTEGER NOT NULL,
   milliseconds_since_epoch INTEGER NOT NULL,
-  UNIQUE (artifact_id, execution_id, type)
+  UNIQUE (artifact_id, type, execution_id)
 );
-CREATE INDEX idx_event_execution_id ON Event (execution_id);
+CREATE INDEX idx_event_execution_id ON Event (execution_id, type);
 CREATE TABLE EventPath (
   event_id INTEGER NOT NULL REFERENCES Event (id),
   step_order INTEGER NOT NULL,
@@ -138,7 +143,9 @@ CREATE TABLE ${table} (
 ) WITHOUT ROWID;
 CREATE INDEX idx_${table.toLowerCase()}_int ON ${table} (name, int_value) WHERE int_value IS NOT NULL;
 CREATE INDEX idx_${table.toLowerCase()}_double ON ${table} (name, double_value) WHERE double_value IS NOT NULL;
-CREATE INDEX idx_${table.toLowerCase()}_string ON ${table} (name, string_value) WHERE string_value IS NOT NULL;`
+CREATE INDEX idx_${table.toLowerCase()}_string ON ${table} (name, string_value) WHERE string_value IS NOT NULL;
+CREATE INDEX idx_${table.toLowerCase()}_bool ON ${table} (name, bool_value) WHERE bool_value IS NOT NULL;
+CREATE INDEX idx_${table.toLowerCase()}_struct ON ${table} (name) WHERE struct_value IS NOT NULL;`
 }
 
 const MIGRATIONS: readonly Migration[] = [

@@ -1,0 +1,182 @@
+import type { Artifact, Context, Execution, MetadataStore, PropertyValue } from '@sluice/metadata'
+import type { NodeDisplayStatus } from './display/node-status.js'
+import { CliError } from './errors.js'
+
+// Reads runs back from the metadata store, following the runner's (TFX's) recording convention:
+// a `pipeline_run` context per run (name = run id) with pipeline_name, status, start_time, end_time
+// and pipeline_module; executions associated with it carrying node_id, duration_ms, attempts, …
+
+/** Context type names the runner records. */
+export const RUN_CONTEXT_TYPE = 'pipeline_run'
+export const PIPELINE_CONTEXT_TYPE = 'pipeline'
+
+/** A run as recorded. */
+export interface RunRecord {
+  readonly runId: string
+  readonly pipelineName: string
+  /** RUNNING, COMPLETE, FAILED or CANCELED (RUNNING also for a run whose process died). */
+  readonly status: string
+  /** Ms since epoch. */
+  readonly startTime: number | undefined
+  readonly endTime: number | undefined
+  readonly durationMs: number | undefined
+  /** The pipeline file the run was started from, when recorded. */
+  readonly pipelineModule: string | undefined
+  /** The `pipeline_run` context's id. */
+  readonly contextId: number
+}
+
+/** An artifact as read commands list it. */
+export interface ArtifactRef {
+  readonly id: number
+  readonly type: string
+  readonly uri: string
+  readonly state: string
+}
+
+/** What one node did in a run: its latest execution there. */
+export interface NodeRecord {
+  readonly nodeId: string
+  /** The component (execution type) name. */
+  readonly component: string
+  readonly executionId: number
+  /** The execution's state as stored. */
+  readonly state: string
+  readonly status: NodeDisplayStatus
+  readonly durationMs: number | undefined
+  readonly attempts: number | undefined
+  readonly cacheKey: string | undefined
+  readonly error: { readonly code: string | undefined; readonly message: string } | undefined
+  readonly skippedReason: string | undefined
+  /** Executions of the node recorded earlier in the same run (a failed attempt before a resume). */
+  readonly earlierExecutionIds: readonly number[]
+  readonly inputs: Readonly<Record<string, readonly ArtifactRef[]>>
+  readonly outputs: Readonly<Record<string, readonly ArtifactRef[]>>
+}
+
+/** Every recorded run, newest first. */
+export async function listRuns(store: MetadataStore): Promise<RunRecord[]> {
+  const contexts = await store.getContexts({ type: RUN_CONTEXT_TYPE, order: 'id-desc' })
+  return contexts.map(toRunRecord)
+}
+
+/**
+ * The run with this id, or with this unique id prefix (run ids are long timestamps; the first
+ * characters usually suffice).
+ *
+ * @throws CliError when no run, or several, match.
+ */
+export async function findRun(store: MetadataStore, runId: string): Promise<RunRecord> {
+  const exact = await store.getContextByTypeAndName(RUN_CONTEXT_TYPE, runId)
+  if (exact) return toRunRecord(exact)
+  const runs = await listRuns(store)
+  const matches = runs.filter((r) => r.runId.startsWith(runId))
+  if (matches.length === 1) return matches[0]!
+  if (matches.length > 1) {
+    throw new CliError('SLUICE_CLI_RUN_NOT_FOUND', `Run id "${runId}" is ambiguous: it starts ${matches.length} runs (${matches.slice(0, 5).map((r) => r.runId).join(', ')}${matches.length > 5 ? ', …' : ''}).`, {
+      fix: 'Give more of the id.',
+    })
+  }
+  const latest = runs.slice(0, 3).map((r) => r.runId)
+  throw new CliError('SLUICE_CLI_RUN_NOT_FOUND', `No run "${runId}" in the metadata store ${store.location}.`, {
+    fix: latest.length > 0 ? `The latest runs are ${latest.join(', ')}; \`sluice runs\` lists them all.` : 'The store has no runs yet.',
+  })
+}
+
+/** The nodes of a run, in the order they first executed, with their inputs and outputs. */
+export async function runNodes(store: MetadataStore, run: RunRecord): Promise<NodeRecord[]> {
+  const executions = await store.getExecutions({ contextId: run.contextId, order: 'id-asc' })
+  const byNode = new Map<string, Execution[]>()
+  for (const execution of executions) {
+    const nodeId = stringProperty(execution, 'node_id') ?? execution.type
+    byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), execution])
+  }
+  const latest = [...byNode.values()].map((list) => list[list.length - 1]!)
+  const events = await store.getEventsByExecutionIds(latest.map((e) => e.id!))
+  const artifacts = new Map((await store.getArtifactsById([...new Set(events.map((e) => e.artifactId))])).map((a) => [a.id!, a]))
+  return [...byNode.entries()].map(([nodeId, list]) => {
+    const execution = list[list.length - 1]!
+    const inputs: Record<string, ArtifactRef[]> = {}
+    const outputs: Record<string, ArtifactRef[]> = {}
+    for (const event of events) {
+      if (event.executionId !== execution.id) continue
+      const target = event.type === 'INPUT' ? inputs : event.type === 'OUTPUT' ? outputs : undefined
+      const artifact = artifacts.get(event.artifactId)
+      if (!target || !artifact) continue
+      const step = event.path?.find((s): s is { key: string } => 'key' in s)
+      const key = step?.key ?? '(unnamed)'
+      ;(target[key] ??= []).push(toArtifactRef(artifact))
+    }
+    const errorMessage = stringProperty(execution, 'error_message')
+    const skippedReason = stringProperty(execution, 'skipped_reason')
+    return {
+      nodeId,
+      component: execution.type,
+      executionId: execution.id!,
+      state: execution.state,
+      status: nodeStatusOf(execution.state, skippedReason),
+      durationMs: numberProperty(execution, 'duration_ms'),
+      attempts: numberProperty(execution, 'attempts'),
+      cacheKey: stringProperty(execution, 'cache_key'),
+      error: errorMessage === undefined ? undefined : { code: stringProperty(execution, 'error_code'), message: errorMessage },
+      skippedReason,
+      earlierExecutionIds: list.slice(0, -1).map((e) => e.id!),
+      inputs,
+      outputs,
+    }
+  })
+}
+
+/** An artifact as read commands show it. */
+export function toArtifactRef(artifact: Artifact): ArtifactRef {
+  return { id: artifact.id!, type: artifact.type, uri: artifact.uri, state: artifact.state }
+}
+
+/** How a node of a recorded run is shown, from its execution's state. */
+export function nodeStatusOf(state: string, skippedReason: string | undefined): NodeDisplayStatus {
+  if (skippedReason !== undefined) return 'skipped'
+  switch (state) {
+    case 'COMPLETE':
+      return 'done'
+    case 'CACHED':
+      return 'cached'
+    case 'FAILED':
+      return 'failed'
+    case 'CANCELED':
+      return 'canceled'
+    case 'RUNNING':
+      return 'running'
+    default:
+      return 'pending'
+  }
+}
+
+function toRunRecord(context: Context): RunRecord {
+  const startTime = numberProperty(context, 'start_time')
+  const endTime = numberProperty(context, 'end_time')
+  return {
+    runId: context.name,
+    pipelineName: stringProperty(context, 'pipeline_name') ?? '?',
+    status: stringProperty(context, 'status') ?? 'UNKNOWN',
+    startTime: startTime ?? context.createTime,
+    endTime,
+    durationMs: startTime !== undefined && endTime !== undefined ? endTime - startTime : undefined,
+    pipelineModule: stringProperty(context, 'pipeline_module'),
+    contextId: context.id!,
+  }
+}
+
+type WithProperties = { customProperties?: Record<string, PropertyValue>; properties?: Record<string, PropertyValue> }
+
+/** A custom (or typed) property as a string, when present. */
+export function stringProperty(node: WithProperties, name: string): string | undefined {
+  const value = node.customProperties?.[name] ?? node.properties?.[name]
+  return value === undefined || value === null ? undefined : typeof value === 'string' ? value : JSON.stringify(value)
+}
+
+/** A custom (or typed) property as a number, when present and numeric. */
+export function numberProperty(node: WithProperties, name: string): number | undefined {
+  const value = node.customProperties?.[name] ?? node.properties?.[name]
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN
+  return Number.isFinite(n) ? n : undefined
+}
