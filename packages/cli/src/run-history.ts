@@ -1,5 +1,5 @@
 import type { Artifact, Context, Execution, MetadataStore, PropertyValue } from '@sluice/metadata'
-import type { NodeDisplayStatus } from './display/node-status.js'
+import type { RecordedNodeStatus } from './display/node-status.js'
 import { CliError } from './errors.js'
 
 // Reads runs back from the metadata store, following the runner's (TFX's) recording convention:
@@ -42,7 +42,8 @@ export interface NodeRecord {
   readonly executionId: number
   /** The execution's state as stored. */
   readonly state: string
-  readonly status: NodeDisplayStatus
+  /** The state as a node status: SKIPPED for an execution with a skipped_reason, RUNNING/NEW for one that never ended. */
+  readonly status: RecordedNodeStatus
   readonly durationMs: number | undefined
   readonly attempts: number | undefined
   readonly cacheKey: string | undefined
@@ -85,12 +86,7 @@ export async function findRun(store: MetadataStore, runId: string): Promise<RunR
 
 /** The nodes of a run, in the order they first executed, with their inputs and outputs. */
 export async function runNodes(store: MetadataStore, run: RunRecord): Promise<NodeRecord[]> {
-  const executions = await store.getExecutions({ contextId: run.contextId, order: 'id-asc' })
-  const byNode = new Map<string, Execution[]>()
-  for (const execution of executions) {
-    const nodeId = stringProperty(execution, 'node_id') ?? execution.type
-    byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), execution])
-  }
+  const byNode = await executionsByNode(store, run)
   const latest = [...byNode.values()].map((list) => list[list.length - 1]!)
   const events = await store.getEventsByExecutionIds(latest.map((e) => e.id!))
   const artifacts = new Map((await store.getArtifactsById([...new Set(events.map((e) => e.artifactId))])).map((a) => [a.id!, a]))
@@ -127,27 +123,42 @@ export async function runNodes(store: MetadataStore, run: RunRecord): Promise<No
   })
 }
 
+/** The run's executions grouped by node id (oldest first), nodes in the order they first executed. */
+export async function executionsByNode(store: MetadataStore, run: RunRecord): Promise<Map<string, Execution[]>> {
+  const executions = await store.getExecutions({ contextId: run.contextId, order: 'id-asc' })
+  const byNode = new Map<string, Execution[]>()
+  for (const execution of executions) {
+    const nodeId = stringProperty(execution, 'node_id') ?? execution.type
+    byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), execution])
+  }
+  return byNode
+}
+
+/** The status of every node of the run, from its latest execution. */
+export async function runNodeStatuses(store: MetadataStore, run: RunRecord): Promise<RecordedNodeStatus[]> {
+  return [...(await executionsByNode(store, run)).values()].map((list) => {
+    const execution = list[list.length - 1]!
+    return nodeStatusOf(execution.state, stringProperty(execution, 'skipped_reason'))
+  })
+}
+
 /** An artifact as read commands show it. */
 export function toArtifactRef(artifact: Artifact): ArtifactRef {
   return { id: artifact.id!, type: artifact.type, uri: artifact.uri, state: artifact.state }
 }
 
-/** How a node of a recorded run is shown, from its execution's state. */
-export function nodeStatusOf(state: string, skippedReason: string | undefined): NodeDisplayStatus {
-  if (skippedReason !== undefined) return 'skipped'
+/** A node's status from its recorded execution's state. */
+export function nodeStatusOf(state: string, skippedReason: string | undefined): RecordedNodeStatus {
+  if (skippedReason !== undefined) return 'SKIPPED'
   switch (state) {
     case 'COMPLETE':
-      return 'done'
     case 'CACHED':
-      return 'cached'
     case 'FAILED':
-      return 'failed'
     case 'CANCELED':
-      return 'canceled'
     case 'RUNNING':
-      return 'running'
+      return state
     default:
-      return 'pending'
+      return 'NEW'
   }
 }
 

@@ -83,3 +83,13 @@ export function noRunsMessage(cwd: string): string {
 export function openStoreForReading(location: StoreLocation): MetadataStore {
   return openSqliteStore(location.path, { readonly: true })
 }
+
+/** Opens the store at `location` read-only, runs `read` and closes it whatever happens. */
+export async function withStoreForReading<T>(location: StoreLocation, read: (store: MetadataStore) => Promise<T>): Promise<T> {
+  const store = openStoreForReading(location)
+  try {
+    return await read(store)
+  } finally {
+    await store.close()
+  }
+}

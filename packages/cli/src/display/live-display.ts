@@ -42,6 +42,12 @@ export class LiveDisplay {
     this.redraw(above)
   }
 
+  /** Prints a line of the CLI's own (e.g. "Cancelling…") above the block. */
+  notice(line: string): void {
+    if (this.stopped) this.out.write(`${line}\n`)
+    else this.redraw(line)
+  }
+
   /** Stops refreshing and erases the block, leaving the lines printed above it; the run summary takes its place. */
   stop(): void {
     if (this.timer) clearInterval(this.timer)

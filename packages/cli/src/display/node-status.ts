@@ -4,9 +4,16 @@ import type { Colors } from '../cli-io.js'
 /** A node's state as the CLI shows it: the runner's end states plus the two before the end. */
 export type NodeDisplayStatus = 'pending' | 'running' | 'done' | 'cached' | 'reused' | 'failed' | 'skipped' | 'canceled'
 
-/** The display status of a node the runner reported as ended. */
-export function displayStatusOf(status: NodeStatus): NodeDisplayStatus {
+/** A node status as read back from the metadata store, where a node may also not have ended. */
+export type RecordedNodeStatus = NodeStatus | 'RUNNING' | 'NEW'
+
+/** The display status of a node status reported by the runner or read from the store. */
+export function displayStatusOf(status: RecordedNodeStatus): NodeDisplayStatus {
   switch (status) {
+    case 'RUNNING':
+      return 'running'
+    case 'NEW':
+      return 'pending'
     case 'COMPLETE':
       return 'done'
     case 'CACHED':
@@ -68,6 +75,11 @@ export const STATUS_ORDER: readonly NodeDisplayStatus[] = ['done', 'cached', 're
 export function countStatuses(statuses: readonly NodeDisplayStatus[]): string {
   const counts = new Map<NodeDisplayStatus, number>()
   for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1)
+  return formatStatusCounts(counts)
+}
+
+/** "3 done, 2 cached" from counts by status. */
+export function formatStatusCounts(counts: ReadonlyMap<NodeDisplayStatus, number>): string {
   return STATUS_ORDER.filter((s) => counts.has(s))
     .map((s) => `${counts.get(s)} ${s === 'pending' ? 'not started' : s}`)
     .join(', ')

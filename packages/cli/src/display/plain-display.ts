@@ -39,6 +39,11 @@ export class PlainDisplay {
     if (line !== undefined) this.out.write(`${line}\n`)
   }
 
+  /** Prints a line of the CLI's own (e.g. "Cancelling…") among the event lines. */
+  notice(line: string): void {
+    this.out.write(`${line}\n`)
+  }
+
   /** Nothing to tear down; present so the run command treats both displays alike. */
   stop(): void {}
 

@@ -1,0 +1,92 @@
+import { LocalDagRunner, type RunEvent, type RunResult } from '@sluice/runner'
+import type { CommandContext, OutputOptions } from '../command-context.js'
+import { writeJson } from '../command-context.js'
+import { LiveDisplay } from '../display/live-display.js'
+import { PlainDisplay } from '../display/plain-display.js'
+import { formatError, formatErrorLine } from '../errors.js'
+import { formatDuration } from '../format/duration.js'
+import { renderRunSummary, runFailureMessage } from '../format/run-summary.js'
+import { loadPipeline } from '../load-pipeline.js'
+import { ExitCode } from '../exit-codes.js'
+
+/** Options of `sluice run <pipeline>`. */
+export interface RunCommandOptions extends OutputOptions {
+  /** false with `--no-cache`. */
+  readonly cache?: boolean
+  readonly resume?: string
+  readonly parallelism?: number
+}
+
+/** The subset of the runner the command uses; tests substitute a scripted one. */
+export interface PipelineRunner {
+  run(pipeline: Parameters<LocalDagRunner['run']>[0], options: NonNullable<Parameters<LocalDagRunner['run']>[1]>): Promise<RunResult>
+}
+
+/**
+ * `sluice run <pipeline>`: loads the pipeline file, runs it on the local runner with a live (TTY)
+ * or line-per-event display, prints the summary and returns the exit code: 0 complete, 1 failed,
+ * 130 cancelled. The first Ctrl-C aborts the run through the runner's signal, so running nodes are
+ * stopped and the run is recorded CANCELED before the summary; a second one exits at once.
+ */
+export async function runPipelineCommand(
+  file: string,
+  options: RunCommandOptions,
+  ctx: CommandContext,
+  runner: PipelineRunner = new LocalDagRunner(),
+): Promise<number> {
+  const { io, colors } = ctx
+  const verbose = options.verbose === true
+  const { pipeline, pipelineModule } = await loadPipeline(file, io.cwd)
+
+  const displayOptions = { colors, now: () => io.now(), verbose }
+  const display = options.json ? undefined : io.stdout.isTTY && io.env.TERM !== 'dumb' ? new LiveDisplay(io.stdout, displayOptions) : new PlainDisplay(io.stdout, displayOptions)
+
+  const controller = new AbortController()
+  let interrupts = 0
+  const stopListening = io.onInterrupt(() => {
+    interrupts += 1
+    if (interrupts > 1) io.exitNow(ExitCode.Canceled)
+    controller.abort()
+    const notice = 'Cancelling: stopping running nodes. Press Ctrl-C again to exit at once.'
+    if (display) display.notice(colors.yellow(notice))
+    else io.stderr.write(`${ctx.errorColors.yellow(notice)}\n`)
+  })
+
+  let result: RunResult
+  try {
+    result = await runner.run(pipeline, {
+      ...(pipelineModule === undefined ? {} : { pipelineModule }),
+      ...(options.resume === undefined ? {} : { resume: options.resume }),
+      ...(options.cache === false ? { enableCache: false } : {}),
+      ...(options.parallelism === undefined ? {} : { parallelism: options.parallelism }),
+      signal: controller.signal,
+      onEvent: (event: RunEvent) => display?.handle(event),
+      cwd: io.cwd,
+    })
+  } catch (error) {
+    display?.stop()
+    // A run that could not even start or finish recording; after Ctrl-C that is still a cancellation.
+    if (!controller.signal.aborted) throw error
+    io.stderr.write(formatError(error, { verbose, colors: ctx.errorColors }))
+    return ExitCode.Canceled
+  } finally {
+    stopListening()
+  }
+  display?.stop()
+
+  if (options.json) writeJson(io, result)
+  else io.stdout.write(renderRunSummary(result, { colors, cwd: io.cwd, verbose }))
+
+  switch (result.status) {
+    case 'COMPLETE':
+      return ExitCode.Ok
+    case 'FAILED': {
+      const { message, code } = runFailureMessage(result)
+      io.stderr.write(`${formatErrorLine(message, code, ctx.errorColors)}\n`)
+      return ExitCode.Failed
+    }
+    case 'CANCELED':
+      io.stderr.write(`${ctx.errorColors.yellow(`Run ${result.runId} was cancelled after ${formatDuration(result.durationMs)}.`)} Finish it with \`sluice run ${file} --resume ${result.runId}\`.\n`)
+      return ExitCode.Canceled
+  }
+}
