@@ -10,7 +10,7 @@ import type { InputSpec, ListInput, OptionalInput, OutputSpec } from './io-spec.
 import { describeInput } from './io-spec.js'
 import type { JsonValue } from './json.js'
 import { findNonJson } from './json.js'
-import type { Node } from './node.js'
+import type { AnyNode, Node } from './node.js'
 import { createNode } from './node.js'
 
 /** ML Metadata's execution base types, TFX's `component_annotation`. */
@@ -54,8 +54,12 @@ export interface ComponentSpec<I extends InputSpec, O extends OutputSpec, P exte
   outputs?: O
   /** A zod object schema; its defaults fill unset parameters. */
   parameters?: P
-  /** A function `(args) => …`, a class with `execute(args)`, or a lazy `() => import('./executor.js')`. */
-  executor: ExecutorSource<I, O, P>
+  /**
+   * A function `(args) => …`, a class with `execute(args)`, or a lazy `() => import('./executor.js')`.
+   * `NoInfer`: the spec's types come from `inputs`, `outputs` and `parameters`, never from how a
+   * shared executor happens to be annotated.
+   */
+  executor: ExecutorSource<NoInfer<I>, NoInfer<O>, NoInfer<P>>
 }
 
 /**
@@ -85,10 +89,27 @@ export interface ComponentDefinition<I extends InputSpec = InputSpec, O extends 
   withExecutor(executor: ExecutorSource<I, O, P>): ComponentDefinition<I, O, P>
 }
 
-/** Any component definition. */
-// `any` for P: a concrete zod object is not assignable to ZodObject<$ZodLooseShape> in both directions.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyComponent = ComponentDefinition<InputSpec, OutputSpec, any>
+/**
+ * Any component definition, whatever its inputs, outputs and parameters: what registries, plugins
+ * and runners hold. Call it through a cast; its argument type is unknown here.
+ */
+export interface AnyComponent {
+  (args: never): AnyNode
+  /** @internal */
+  readonly [kind]: 'Component'
+  readonly name: string
+  readonly description: string | undefined
+  readonly version: string | undefined
+  readonly executionType: ExecutionTypeAnnotation | undefined
+  readonly inputs: InputSpec
+  readonly outputs: OutputSpec
+  readonly parameters: ParametersSchema
+  // `any`: an executor typed for specific inputs is not assignable to one typed for all inputs.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly executor: ExecutorSource<any, any, any>
+  readonly code: string
+  withExecutor(executor: never): AnyComponent
+}
 
 /** Infers the input spec of a component. */
 export type InferInputs<C> = C extends ComponentDefinition<infer I, any, any> ? I : never

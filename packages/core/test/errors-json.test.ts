@@ -60,9 +60,10 @@ describe('SluiceError', () => {
 describe('isSluiceError', () => {
   test('recognises an error from another copy of @sluice/core by its brand', () => {
     // What a second copy's SluiceError looks like to this copy: another class, the same Symbol.for brand.
+    const foreignBrand: unique symbol = Symbol.for('@sluice/core:kind')
     class ForeignSluiceError extends Error {
       readonly code = 'SLUICE_FOREIGN'
-      readonly [Symbol.for('@sluice/core:kind')] = 'SluiceError'
+      readonly [foreignBrand] = 'SluiceError'
     }
     const foreign = new ForeignSluiceError('from elsewhere')
     expect(foreign).not.toBeInstanceOf(SluiceError)

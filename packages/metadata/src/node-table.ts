@@ -138,6 +138,7 @@ export class NodeTable<N extends AnyNode> {
 
   /** Nodes in the order of `ids`; unknown and repeated ids are skipped. */
   getByIds(ids: readonly number[]): N[] {
+    if (ids.length === 0) return []
     if (ids.length === 1) {
       const row = this.stmts.byId.get(ids[0] as number)
       return row === undefined ? [] : this.fromRows([row])

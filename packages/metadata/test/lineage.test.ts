@@ -93,7 +93,7 @@ describe('lineage', () => {
     const both = await store.getLineage({ artifactIds: [b], direction: 'both' })
     expect(ids(both.artifacts)).toEqual([a, b, d])
     expect(ids(both.executions)).toEqual([left.execution, join.execution])
-    expect(both.events).toHaveLength(3)
+    expect(both.events).toHaveLength(4) // a→left→b upstream, b→join→d downstream
   })
 
   it('ignores unknown start ids and rejects bad options', async () => {

@@ -46,7 +46,14 @@ export function inputEvents(inputs: Readonly<Record<string, readonly Artifact[]>
 export function reportOutputs(outputs: Readonly<Record<string, readonly Artifact[]>>): Record<string, PublishedArtifact[]> {
   const report: Record<string, PublishedArtifact[]> = {}
   for (const [key, list] of Object.entries(outputs)) {
-    report[key] = list.map((a) => ({ id: a.id!, type: a.type.name, uri: a.uri, properties: a.properties as Record<string, JsonValue>, customProperties: a.customProperties }))
+    report[key] = list.map((a) => ({
+      id: a.id!,
+      type: a.type.name,
+      uri: a.uri,
+      properties: a.properties as Record<string, JsonValue>,
+      customProperties: a.customProperties,
+      ...(a.value === undefined ? {} : { value: a.value as JsonValue }),
+    }))
   }
   return report
 }

@@ -13,6 +13,8 @@ export interface PublishedArtifact {
   readonly uri: string
   readonly properties: Readonly<Record<string, JsonValue>>
   readonly customProperties: Readonly<Record<string, JsonValue>>
+  /** The payload of a value artifact (Integer, String…). */
+  readonly value?: JsonValue
 }
 
 /** The error of a failed node, as reported. */

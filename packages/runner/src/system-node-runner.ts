@@ -2,7 +2,7 @@ import path from 'node:path'
 import type { AnyNode, Artifact, ArtifactRecord, JsonValue } from '@sluice/core'
 import type { Artifact as StoredArtifact } from '@sluice/metadata'
 import { fingerprintPath } from './fingerprint.js'
-import { fromStoredArtifact, toArtifactRecord } from './metadata-mapping.js'
+import { fromStoredArtifact, toArtifactRecord, toStoredArtifact } from './metadata-mapping.js'
 import type { NodeRunner } from './execution-records.js'
 import { executionProperties, inputEvents, nodeContexts, reportOutputs } from './execution-records.js'
 import type { NodeResult } from './run-events.js'
@@ -27,13 +27,22 @@ export async function runImporter(run: NodeRunner, node: AnyNode): Promise<NodeR
     })
     return { nodeId: node.id, status: 'FAILED', executionId, durationMs: Date.now() - started, attempts: 1, outputs: {}, error: { code: 'SLUICE_IMPORT_SOURCE_MISSING', message, retryable: false } }
   }
-  const wanted = { ...spec.customProperties, is_external: 1, source_fingerprint: fingerprint }
+  // Properties are given with TypeScript names (splitNames) and stored with TFX's (split_names).
+  const fresh = toStoredArtifact({
+    id: undefined,
+    type: spec.artifactType,
+    uri,
+    properties: { ...spec.properties },
+    customProperties: { ...spec.customProperties, is_external: 1, source_fingerprint: fingerprint },
+  })
   let reused: StoredArtifact | undefined
   if (!spec.reimport) {
     const existing = await run.store.getArtifacts({ type: spec.artifactType.name, uri, state: 'LIVE', order: 'id-desc', limit: 50 })
-    reused = existing.find((a) => sameJson(a.customProperties ?? {}, wanted, Object.keys(wanted)) && sameJson(a.properties ?? {}, spec.properties, Object.keys(spec.properties)))
+    const wantedCustom = fresh.customProperties ?? {}
+    const wantedProperties = fresh.properties ?? {}
+    reused = existing.find((a) => sameJson(a.customProperties ?? {}, wantedCustom, Object.keys(wantedCustom)) && sameJson(a.properties ?? {}, wantedProperties, Object.keys(wantedProperties)))
   }
-  const artifact: StoredArtifact = reused ?? { type: spec.artifactType.name, uri, state: 'LIVE', properties: { ...spec.properties } as StoredArtifact['properties'], customProperties: wanted }
+  const artifact: StoredArtifact = reused ?? fresh
   const { executionId, artifactIds } = await run.store.putExecution({
     execution: { type: node.component.name, state: reused ? 'CACHED' : 'COMPLETE', customProperties: { ...base, duration_ms: Date.now() - started } },
     artifactEventPairs: [{ artifact, event: { type: 'OUTPUT', path: [{ key: 'result' }, { index: 0 }] } }],

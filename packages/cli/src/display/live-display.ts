@@ -65,7 +65,7 @@ export class LiveDisplay {
     const elapsed = p.startedAt === undefined ? '' : colors.dim(`  ${formatDuration(now - p.startedAt)}`)
     const header = p.runId === undefined ? 'Starting…' : `${p.resumed ? 'Resuming' : 'Running'} ${colors.bold(p.pipelineName ?? '')} ${colors.dim(`run ${p.runId}`)}${elapsed}`
     const nodes = [...p.nodes.values()]
-    const maxNodeLines = Math.max(1, (this.out.rows ?? 40) - 2)
+    const maxNodeLines = Math.max(1, (this.out.rows || 40) - 2)
     if (nodes.length <= maxNodeLines) return [header, ...nodes.map((n) => this.nodeLine(n, width, now))]
     // Too many nodes for the terminal: keep the ones still going, fold the finished ones into a count.
     const finished = nodes.filter((n) => n.status !== 'running' && n.status !== 'pending')
@@ -113,7 +113,7 @@ export class LiveDisplay {
     const { colors, verbose } = this.options
     switch (event.type) {
       case 'node-log':
-        if (!verbose && (event.level === 'info' || event.level === 'debug')) return undefined
+        if (!verbose) return undefined
         return `${colors.dim(event.nodeId)} ${event.level === 'error' ? colors.red(event.level) : event.level === 'warn' ? colors.yellow(event.level) : colors.dim(event.level)}: ${event.message}`
       case 'node-retry':
         return `${colors.dim(event.nodeId)} ${colors.yellow(`attempt ${event.attempt} failed`)}: ${oneLine(event.error.message)} [${event.error.code}]; retrying in ${formatDuration(event.delayMs)}`
@@ -124,7 +124,7 @@ export class LiveDisplay {
 
   private redraw(above?: string): void {
     if (this.stopped) return
-    const columns = this.out.columns ?? 80
+    const columns = this.out.columns || 80
     const lines = this.render(this.options.now()).map((l) => fitWidth(l, columns - 1))
     const text = cursorUp(this.drawnLines) + ERASE_DOWN + (above === undefined ? '' : `${above}\n`) + lines.map((l) => `${l}\n`).join('')
     this.drawnLines = lines.length

@@ -11,7 +11,7 @@ export interface DisplayOptions {
   readonly colors: Colors
   /** The display clock (ms). */
   readonly now: () => number
-  /** Also print node logs of level info and debug. */
+  /** Also print node logs (the runner keeps them in each execution's executor.log either way). */
   readonly verbose: boolean
 }
 
@@ -69,7 +69,7 @@ export class PlainDisplay {
         return `${label(event.nodeId)}${elapsed}${text}`
       }
       case 'node-log': {
-        if (!this.options.verbose && (event.level === 'info' || event.level === 'debug')) return undefined
+        if (!this.options.verbose) return undefined
         const level = event.level === 'error' ? colors.red(event.level) : event.level === 'warn' ? colors.yellow(event.level) : colors.dim(event.level)
         return `${label(event.nodeId)}${level}: ${event.message}`
       }
