@@ -35,10 +35,19 @@ export function executionProperties(run: NodeRunner, node: AnyNode, extra: Recor
   return { node_id: node.id, run_id: run.runId, pipeline_name: run.pipeline.name, component_version: node.component.version ?? '', ...extra }
 }
 
-/** INPUT events for the resolved inputs. */
-export function inputEvents(inputs: Readonly<Record<string, readonly Artifact[]>>) {
+/**
+ * INPUT events for the resolved inputs. Each event carries the artifact as stored, unchanged: an
+ * artifact with an id is updated by `putExecution`, so re-encoding the in-memory copy would rewrite
+ * (and could drop) properties the store holds, such as the `value` of a value artifact.
+ */
+export async function inputEvents(store: MetadataStore, inputs: Readonly<Record<string, readonly Artifact[]>>) {
+  const ids = Object.values(inputs).flatMap((list) => list.flatMap((a) => (a.id === undefined ? [] : [a.id])))
+  const stored = new Map((ids.length === 0 ? [] : await store.getArtifactsById(ids)).map((a) => [a.id!, a]))
   return Object.entries(inputs).flatMap(([key, list]) =>
-    list.map((a, index) => ({ artifact: toStoredArtifact(a), event: { type: 'INPUT' as const, path: [{ key }, { index }] } })),
+    list.map((a, index) => ({
+      artifact: (a.id === undefined ? undefined : stored.get(a.id)) ?? toStoredArtifact(a),
+      event: { type: 'INPUT' as const, path: [{ key }, { index }] },
+    })),
   )
 }
 

@@ -184,12 +184,17 @@ class RunSession implements NodeRunner {
     this.emit({ type: 'node-end', result })
   }
 
-  /** Reads the payload of value artifacts (Integer, String…) so executors get `artifact.value`. */
+  /**
+   * Copies of the artifacts, with the payload of value artifacts (Integer, String…) read so executors
+   * get `artifact.value`. Every consumer gets its own copy: an executor changing an input's properties
+   * must not change what other nodes see or what is recorded.
+   */
   async withValues(artifacts: Artifact[]): Promise<Artifact[]> {
     return Promise.all(
-      artifacts.map(async (a) =>
-        a.type.valueKind === undefined ? a : ({ ...a, value: decodeValue(a.type, await fs.promises.readFile(a.uri, 'utf8')) } as Artifact),
-      ),
+      artifacts.map(async (a) => {
+        const copy = { ...a, properties: structuredClone(a.properties), customProperties: structuredClone(a.customProperties) }
+        return (a.type.valueKind === undefined ? copy : { ...copy, value: decodeValue(a.type, await fs.promises.readFile(a.uri, 'utf8')) }) as Artifact
+      }),
     )
   }
 

@@ -65,7 +65,7 @@ async function runComponentNode(run: NodeRunner, node: AnyNode, inputs: Record<s
       const { executionId } = await store.putExecution({
         execution: { type: node.component.name, state: 'CACHED', customProperties: executionProperties(run, node, { cache_key: key, cached_from: hit.executionId, duration_ms: Date.now() - started }) },
         artifactEventPairs: [
-          ...inputEvents(inputs),
+          ...(await inputEvents(store, inputs)),
           ...Object.entries(hit.stored).flatMap(([k, list]) => list.map((artifact, index) => ({ artifact, event: { type: 'OUTPUT' as const, path: [{ key: k }, { index }] } }))),
         ],
         contexts: [...nodeContexts(run, node), cacheContext],
@@ -78,7 +78,7 @@ async function runComponentNode(run: NodeRunner, node: AnyNode, inputs: Record<s
   const baseProperties = executionProperties(run, node, { cache_key: key, parameters: node.parameters, cache_key_parts: parts as unknown as JsonValue })
   const { executionId } = await store.putExecution({
     execution: { type: node.component.name, state: 'RUNNING', customProperties: baseProperties },
-    artifactEventPairs: inputEvents(inputs),
+    artifactEventPairs: await inputEvents(store, inputs),
     contexts: nodeContexts(run, node),
   })
   const systemDir = executionSystemDir(run.root, node.id, executionId)
@@ -219,7 +219,8 @@ async function publish(
   const published: Record<string, Artifact[]> = {}
   entries.forEach(([key, artifact], i) => {
     const value = result.values[key]
-    published[key] = [{ ...artifact, id: artifactIds[i]!, customProperties: { ...artifact.customProperties, producer_node: node.id, pipeline_name: run.pipeline.name }, ...(value === undefined ? {} : { value }) } as Artifact]
+    const customProperties = pairs[i]!.artifact.customProperties as Record<string, JsonValue>
+    published[key] = [{ ...artifact, id: artifactIds[i]!, customProperties, ...(value === undefined ? {} : { value }) } as Artifact]
   })
   return published
 }

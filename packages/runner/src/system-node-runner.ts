@@ -92,7 +92,7 @@ export async function runResolver(run: NodeRunner, node: AnyNode, upstream: Reco
   }
   const { executionId } = await run.store.putExecution({
     execution: { type: node.component.name, state: 'COMPLETE', customProperties: executionProperties(run, node, { strategy: spec.strategy.name, strategy_config: spec.strategy.config as JsonValue, duration_ms: Date.now() - started }) },
-    artifactEventPairs: inputEvents(outputs),
+    artifactEventPairs: await inputEvents(run.store, outputs),
     contexts: nodeContexts(run, node),
   })
   run.published.set(node.id, outputs)
