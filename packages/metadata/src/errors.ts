@@ -1,3 +1,5 @@
+import { SluiceError } from '@sluice/core'
+
 /** Error codes raised by the metadata store; every code is prefixed so logs can be grepped across packages. */
 export type MetadataErrorCode =
   | 'SLUICE_METADATA_TYPE_CONFLICT'
@@ -11,21 +13,13 @@ export type MetadataErrorCode =
   | 'SLUICE_METADATA_CLOSED'
   | 'SLUICE_METADATA_BUSY'
 
-/**
- * The error every metadata store operation throws.
- *
- * Kept as one small class with the same shape as `@sluice/core`'s `SluiceError` (code, retryable, cause)
- * so that re-basing it on `SluiceError` later is a one-line change.
- */
-export class MetadataError extends Error {
-  override readonly name = 'MetadataError'
-  readonly code: MetadataErrorCode
-  /** True when retrying the same call may succeed (only lock contention today). */
-  readonly retryable: boolean
+/** The error every metadata store operation throws: a {@link SluiceError} with a `SLUICE_METADATA_*` code. */
+export class MetadataError extends SluiceError {
+  override name = 'MetadataError'
+  declare readonly code: MetadataErrorCode
 
   constructor(code: MetadataErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
-    this.code = code
-    this.retryable = options?.retryable ?? code === 'SLUICE_METADATA_BUSY'
+    // Only lock contention is worth retrying unless the caller says otherwise.
+    super(code, message, { ...options, retryable: options?.retryable ?? code === 'SLUICE_METADATA_BUSY' })
   }
 }

@@ -150,6 +150,12 @@ function validate(event: Event, now: number): PendingEvent {
       )
     }
   }
+  if (event.time !== undefined && !Number.isFinite(event.time)) {
+    throw new MetadataError(
+      'SLUICE_METADATA_INVALID_ARGUMENT',
+      `An ${event.type} event has time ${String(event.time)}; pass milliseconds since epoch or leave it unset.`,
+    )
+  }
   const path = (event.path ?? []).map((step): EventStep => {
     if (step !== null && typeof step === 'object') {
       if ('key' in step && typeof step.key === 'string') return { key: step.key }

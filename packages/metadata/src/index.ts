@@ -1,6 +1,7 @@
 export { MetadataError, type MetadataErrorCode } from './errors.js'
 export { SCHEMA_VERSION } from './migrations.js'
-export { openMemoryStore, openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js'
+export type { SqliteStoreOptions } from './sqlite-connection.js'
+export { openMemoryStore, openSqliteStore } from './sqlite-store.js'
 export type {
   ArtifactQuery,
   Association,

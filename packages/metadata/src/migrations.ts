@@ -190,7 +190,7 @@ export function migrate(db: Database.Database, location: string, options: { read
 }
 
 /** The schema version recorded in the file; 0 for an empty file. */
-export function readSchemaVersion(db: Database.Database, location: string): number {
+function readSchemaVersion(db: Database.Database, location: string): number {
   const tables = db
     .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
     .pluck()

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import { MetadataError } from './errors.js'
 import { encodeProperties, sameRows } from './property-codec.js'
-import { PropertyTable, type NodeProperties } from './property-table.js'
+import { addJoinedProperty, JOINED_PROPERTY_COLUMNS, PropertyTable, type NodeProperties } from './property-table.js'
 import { typeSubject, type TypeKind, type TypeRegistry } from './type-registry.js'
 import type { Artifact, Context, Execution } from './types.js'
 
@@ -61,6 +61,9 @@ export class NodeTable<N extends AnyNode> {
       'n.last_update_time_since_epoch AS updateTime',
     ].join(', ')
     const placeholders = columns.map(() => '?').join(', ')
+    const joined =
+      `SELECT ${this.selectColumns}, ${JOINED_PROPERTY_COLUMNS} FROM ${table} n ` +
+      `LEFT JOIN ${spec.propertyTable} p ON p.${spec.fk} = n.id`
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO ${table} (type_id, ${columns.join(', ')}, create_time_since_epoch, last_update_time_since_epoch) ` +
@@ -69,12 +72,10 @@ export class NodeTable<N extends AnyNode> {
       update: db.prepare(
         `UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(', ')}, last_update_time_since_epoch = ? WHERE id = ?`,
       ),
-      byId: db.prepare<[number], NodeRow>(`SELECT ${this.selectColumns} FROM ${table} n WHERE n.id = ?`),
-      byIds: db.prepare<[string], NodeRow>(
-        `SELECT ${this.selectColumns} FROM ${table} n WHERE n.id IN (SELECT value FROM json_each(?))`,
-      ),
+      // Nodes and their properties in one statement, so a read by id needs no transaction to be consistent.
+      byId: db.prepare<[number], NodeRow>(`${joined} WHERE n.id = ?`),
+      byIds: db.prepare<[string], NodeRow>(`${joined} WHERE n.id IN (SELECT value FROM json_each(?))`),
       idByName: db.prepare<[number, string], number>(`SELECT id FROM ${table} WHERE type_id = ? AND name = ?`).pluck(),
-      exists: db.prepare<[number], number>(`SELECT 1 FROM ${table} WHERE id = ?`).pluck(),
     }
   }
 
@@ -119,7 +120,7 @@ export class NodeTable<N extends AnyNode> {
     const unchanged =
       sameColumns(columns, this.spec.toColumns(existing, subject)) &&
       sameRows(rows, encodeProperties(owner, existing.properties, existing.customProperties))
-    if (unchanged) return node.id // MLMD too skips no-op updates, so re-publishing inputs keeps their times
+    if (unchanged) return node.id // re-publishing an unchanged input writes nothing and keeps its updateTime
     const updateTime = Math.max(now, (existing.updateTime ?? 0) + 1)
     this.run(() => this.stmts.update.run(...columns, updateTime, node.id), node, subject)
     this.properties.replace(node.id, rows)
@@ -131,39 +132,41 @@ export class NodeTable<N extends AnyNode> {
     return this.stmts.idByName.get(typeId, name)
   }
 
-  /** Whether a node with this id exists. */
-  exists(id: number): boolean {
-    return this.stmts.exists.get(id) !== undefined
-  }
-
-  /** Nodes in the order of `ids`; unknown and repeated ids are skipped. */
+  /** Nodes in the order of `ids`; unknown and repeated ids are skipped. One statement: safe outside a transaction. */
   getByIds(ids: readonly number[]): N[] {
     if (ids.length === 0) return []
-    if (ids.length === 1) {
-      const row = this.stmts.byId.get(ids[0] as number)
-      return row === undefined ? [] : this.fromRows([row])
+    const unique = ids.length === 1 ? ids : [...new Set(ids)]
+    const rows = unique.length === 1 ? this.stmts.byId.all(unique[0] as number) : this.stmts.byIds.all(JSON.stringify(unique))
+    const grouped = new Map<number, { row: NodeRow; props: NodeProperties }>()
+    for (const row of rows) {
+      let entry = grouped.get(row.id)
+      if (entry === undefined) {
+        entry = { row, props: { properties: {}, customProperties: {} } }
+        grouped.set(row.id, entry)
+      }
+      addJoinedProperty(entry.props, row)
     }
-    const unique = [...new Set(ids)]
-    const nodes = this.fromRows(this.stmts.byIds.all(JSON.stringify(unique)))
-    const byId = new Map(nodes.map((n) => [n.id, n]))
-    return unique.flatMap((id) => byId.get(id) ?? [])
+    return unique.flatMap((id) => {
+      const entry = grouped.get(id)
+      return entry === undefined ? [] : [this.toNode(entry.row, entry.props)]
+    })
   }
 
-  /** Public nodes from selected rows, loading their properties in one query. */
+  /** Public nodes from selected rows, loading their properties with one more query (run it in a transaction). */
   fromRows(rows: readonly NodeRow[]): N[] {
     if (rows.length === 0) return []
     const properties = this.properties.load(rows.map((r) => r.id))
-    return rows.map((row) => {
-      const type = this.registry.requireId(row.typeId)
-      const props = properties.get(row.id) ?? { properties: {}, customProperties: {} }
-      return this.spec.fromRow(row, {
-        id: row.id,
-        type: type.name,
-        typeId: row.typeId,
-        ...props,
-        createTime: row.createTime,
-        updateTime: row.updateTime,
-      })
+    return rows.map((row) => this.toNode(row, properties.get(row.id) ?? { properties: {}, customProperties: {} }))
+  }
+
+  private toNode(row: NodeRow, props: NodeProperties): N {
+    return this.spec.fromRow(row, {
+      id: row.id,
+      type: this.registry.requireId(row.typeId).name,
+      typeId: row.typeId,
+      ...props,
+      createTime: row.createTime,
+      updateTime: row.updateTime,
     })
   }
 

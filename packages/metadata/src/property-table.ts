@@ -10,6 +10,27 @@ export interface NodeProperties {
 
 type LoadedRow = PropertyRow & { nodeId: number }
 
+/** Property columns for a LEFT JOIN on alias `p`, named like {@link PropertyRow} fields with a `p_` prefix. */
+export const JOINED_PROPERTY_COLUMNS =
+  'p.name AS p_name, p.is_custom_property AS p_isCustom, p.data_type AS p_dataType, p.int_value AS p_intValue, ' +
+  'p.double_value AS p_doubleValue, p.string_value AS p_stringValue, p.bool_value AS p_boolValue, p.struct_value AS p_structValue'
+
+/** Adds the property of a joined row (see {@link JOINED_PROPERTY_COLUMNS}) to `target`; rows without one are skipped. */
+export function addJoinedProperty(target: NodeProperties, row: Record<string, unknown>): void {
+  if (row.p_name === null || row.p_name === undefined) return
+  const property: PropertyRow = {
+    name: row.p_name as string,
+    isCustom: row.p_isCustom as 0 | 1,
+    dataType: row.p_dataType as number,
+    intValue: row.p_intValue as number | null,
+    doubleValue: row.p_doubleValue as number | null,
+    stringValue: row.p_stringValue as string | null,
+    boolValue: row.p_boolValue as 0 | 1 | null,
+    structValue: row.p_structValue as string | null,
+  }
+  ;(property.isCustom ? target.customProperties : target.properties)[property.name] = decodeProperty(property)
+}
+
 /** Reads and writes one of the ArtifactProperty / ExecutionProperty / ContextProperty tables. */
 export class PropertyTable {
   private readonly stmts

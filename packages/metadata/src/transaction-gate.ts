@@ -32,14 +32,14 @@ export class TransactionGate {
   }
 
   /** Runs `fn` as the owner of the connection, with `begin`/`end` around it; waits for any other owner first. */
-  async run<T>(begin: () => void, fn: () => Promise<T> | T, end: (failed: boolean) => void): Promise<T> {
+  async run<T>(begin: () => Promise<void>, fn: () => Promise<T> | T, end: (failed: boolean) => void): Promise<T> {
     while (this.blocked) await this.releasedPromise
     const owner = {}
     let release!: () => void
     this.owner = owner
     this.releasedPromise = new Promise((resolve) => (release = resolve))
     try {
-      begin()
+      await begin()
       let result: T
       try {
         result = await scope.run(owner, fn)

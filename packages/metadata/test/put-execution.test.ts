@@ -100,6 +100,27 @@ describe('putExecution', () => {
     ])
   })
 
+  it('registers an execution, then publishes its outputs into the same execution (the launcher flow)', async () => {
+    const store = await openStoreWithTypes()
+    const [inputId] = await store.putArtifacts([{ type: 'Examples', uri: '/e', state: 'LIVE' }])
+    const contexts = [{ type: 'pipeline', name: 'taxi' }, { type: 'node', name: 'taxi.Trainer' }]
+    const registered = await store.putExecution({
+      execution: { type: 'Trainer', state: 'RUNNING' },
+      artifactEventPairs: [{ artifact: { id: inputId as number, type: 'Examples', uri: '/e', state: 'LIVE' }, event: { type: 'INPUT' } }],
+      contexts,
+    })
+    const published = await store.putExecution({
+      execution: { id: registered.executionId, type: 'Trainer', state: 'COMPLETE' },
+      artifactEventPairs: [{ artifact: { type: 'Model', uri: '/m', state: 'LIVE' }, event: { type: 'OUTPUT' } }],
+      contexts,
+    })
+    expect(published.executionId).toBe(registered.executionId)
+    expect(published.contextIds).toEqual(registered.contextIds)
+    expect((await store.getExecutionsById([registered.executionId]))[0]?.state).toBe('COMPLETE')
+    expect((await store.getEventsByExecutionIds([registered.executionId])).map((e) => e.type)).toEqual(['INPUT', 'OUTPUT'])
+    expect(await store.getExecutions({ contextId: registered.contextIds[0] as number })).toHaveLength(1)
+  })
+
   it('attributes artifacts given without an event', async () => {
     const store = await openStoreWithTypes()
     const { artifactIds, contextIds } = await store.putExecution({
