@@ -20,7 +20,11 @@ export interface LoadedPipeline {
 
 /** A JSON pipeline spec as the CLI reads it: core's spec plus the plugin packages its components come from. */
 export interface PipelineSpecFile extends PipelineSpecJson {
-  /** Packages to import (and register) before the components are looked up, e.g. `["@sluice/component-example-gen"]`. */
+  /**
+   * Plugin packages to import and register before the components are looked up, e.g.
+   * `["@sluice/component-example-gen"]`; resolved from the spec's folder, so a path relative to the
+   * spec (`"./my-plugin.ts"`) works too.
+   */
   plugins?: string[]
 }
 
@@ -84,7 +88,9 @@ async function loadSpec(file: string, abs: string): Promise<Pipeline> {
       } catch {
         resolved = undefined
       }
-      return resolved === undefined ? import(specifier) : import(pathToFileURL(resolved).href)
+      if (resolved === undefined) return import(specifier)
+      const url = pathToFileURL(resolved).href
+      return TYPESCRIPT.has(path.extname(resolved).toLowerCase()) ? tsImport(url, import.meta.url) : import(url)
     })
   }
   return guardLoad(file, () => pipelineFromSpec(spec))

@@ -54,6 +54,19 @@ function buildProgram(ctx: CommandContext, overrides: MainOverrides, setExit: (c
     })
     .showSuggestionAfterError()
     .helpCommand(false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  sluice run pipeline.ts                 run it; unchanged nodes come from the cache
+  sluice run pipeline.ts --resume <run>  finish a failed or cancelled run
+  sluice runs                            list runs of the pipeline under ./.sluice
+  sluice run show <runId>                what a run did and where its artifacts are
+  sluice artifacts --type Model --json   artifacts for scripts
+  sluice lineage 12                      where artifact 12 came from and what used it
+
+Exit codes: 0 ok, 1 run failed or error, 2 usage error, 130 cancelled (Ctrl-C).`,
+    )
   program.hook('preAction', (_program, action) => setVerbose(action.optsWithGlobals().verbose === true))
 
   const run = program

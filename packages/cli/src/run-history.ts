@@ -49,8 +49,8 @@ export interface NodeRecord {
   readonly cacheKey: string | undefined
   readonly error: { readonly code: string | undefined; readonly message: string } | undefined
   readonly skippedReason: string | undefined
-  /** Executions of the node recorded earlier in the same run (a failed attempt before a resume). */
-  readonly earlierExecutionIds: readonly number[]
+  /** Executions of the node recorded earlier in the same run (a failed attempt before a resume), oldest first. */
+  readonly earlierExecutions: readonly { readonly id: number; readonly state: string }[]
   readonly inputs: Readonly<Record<string, readonly ArtifactRef[]>>
   readonly outputs: Readonly<Record<string, readonly ArtifactRef[]>>
 }
@@ -74,7 +74,7 @@ export async function findRun(store: MetadataStore, runId: string): Promise<RunR
   const matches = runs.filter((r) => r.runId.startsWith(runId))
   if (matches.length === 1) return matches[0]!
   if (matches.length > 1) {
-    throw new CliError('SLUICE_CLI_RUN_NOT_FOUND', `Run id "${runId}" is ambiguous: it starts ${matches.length} runs (${matches.slice(0, 5).map((r) => r.runId).join(', ')}${matches.length > 5 ? ', …' : ''}).`, {
+    throw new CliError('SLUICE_CLI_RUN_AMBIGUOUS', `Run id "${runId}" is ambiguous: it starts ${matches.length} runs (${matches.slice(0, 5).map((r) => r.runId).join(', ')}${matches.length > 5 ? ', …' : ''}).`, {
       fix: 'Give more of the id.',
     })
   }
@@ -116,7 +116,7 @@ export async function runNodes(store: MetadataStore, run: RunRecord): Promise<No
       cacheKey: stringProperty(execution, 'cache_key'),
       error: errorMessage === undefined ? undefined : { code: stringProperty(execution, 'error_code'), message: errorMessage },
       skippedReason,
-      earlierExecutionIds: list.slice(0, -1).map((e) => e.id!),
+      earlierExecutions: list.slice(0, -1).map((e) => ({ id: e.id!, state: e.state })),
       inputs,
       outputs,
     }

@@ -55,6 +55,11 @@ export interface ComponentSpec<I extends InputSpec, O extends OutputSpec, P exte
   /** A zod object schema; its defaults fill unset parameters. */
   parameters?: P
   /**
+   * Extra text for the cache key, computed when the node runs: what the executor depends on beyond
+   * its code and parameters (a container component returns its image digest).
+   */
+  fingerprint?: (parameters: z.output<NoInfer<P>>) => Promise<string> | string
+  /**
    * A function `(args) => …`, a class with `execute(args)`, or a lazy `() => import('./executor.js')`.
    * `NoInfer`: the spec's types come from `inputs`, `outputs` and `parameters`, never from how a
    * shared executor happens to be annotated.
@@ -82,6 +87,8 @@ export interface ComponentDefinition<I extends InputSpec = InputSpec, O extends 
    * function's source); the runner hashes it into the cache key.
    */
   readonly code: string
+  /** Extra cache-key text computed when the node runs (see {@link ComponentSpec.fingerprint}). */
+  readonly fingerprint: ((parameters: z.output<P>) => Promise<string> | string) | undefined
   /**
    * The same component with another executor: same inputs, outputs and parameters, so every
    * pipeline that used it still type-checks (TFX's `custom_executor_spec`).
@@ -108,6 +115,8 @@ export interface AnyComponent {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly executor: ExecutorSource<any, any, any>
   readonly code: string
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly fingerprint: ((parameters: any) => Promise<string> | string) | undefined
   withExecutor(executor: never): AnyComponent
 }
 
@@ -204,6 +213,7 @@ export function buildComponent<I extends InputSpec, O extends OutputSpec, P exte
     parameters,
     executor: spec.executor,
     code,
+    fingerprint: spec.fingerprint,
     withExecutor: (executor: ExecutorSource<I, O, P>) => buildComponent({ ...spec, executor }, codeOf(executor)),
   })
   // `name` is a read-only property of functions: define it instead of assigning.

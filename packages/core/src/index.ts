@@ -105,4 +105,5 @@ export { createRegistry, registry, loadPlugin, standardComponentPackages } from 
 export type { Registry, RegisteredComponent } from './registry.js'
 export { toRuntimeArtifact, fromRuntimeArtifact } from './executor-io.js'
 export type { ExecutorInput, ExecutorOutput, RuntimeArtifact } from './executor-io.js'
+export type { ExecutionBackend, ExecutionBackendRequest } from './execution-backend.js'
 export { z } from 'zod'

@@ -7,6 +7,7 @@ import { PipelineError } from './errors.js'
 import type { OutputSpec } from './io-spec.js'
 import type { JsonValue } from './json.js'
 import type { ResolverStrategy } from './resolver-strategies.js'
+import type { ExecutionBackend } from './execution-backend.js'
 
 /** How the runner treats one node. Unset fields take the runner's defaults. */
 export interface NodeOptions {
@@ -18,8 +19,11 @@ export interface NodeOptions {
   timeoutMs?: number
   /** Set false to always execute this node, even when an identical execution is cached. @default true */
   cache?: boolean
-  /** `process` runs the executor in a child process, so a crash fails only this node. @default 'inline' */
-  isolation?: 'inline' | 'process'
+  /**
+   * Where the executor runs: `inline` in the runner's process; `process` in a child process, so a
+   * crash fails only this node; or an {@link ExecutionBackend} such as a container. @default 'inline'
+   */
+  isolation?: 'inline' | 'process' | ExecutionBackend
 }
 
 /** A node the runner handles itself instead of calling an executor (TFX's system nodes). */

@@ -88,7 +88,7 @@ function noteFor(node: NodeRecord, colors: CommandContext['colors']): string {
   if (node.error) notes.push(colors.red(`${oneLine(node.error.message)}${node.error.code ? ` [${node.error.code}]` : ''}`))
   if (node.skippedReason) notes.push(colors.dim(node.skippedReason))
   if (node.attempts !== undefined && node.attempts > 1) notes.push(colors.dim(`${node.attempts} attempts`))
-  if (node.earlierExecutionIds.length > 0) notes.push(colors.dim(`earlier: ${node.earlierExecutionIds.map((id) => `#${id}`).join(', ')}`))
+  if (node.earlierExecutions.length > 0) notes.push(colors.dim(`earlier: ${node.earlierExecutions.map((e) => `#${e.id} ${e.state}`).join(', ')}`))
   return notes.join('; ')
 }
 

@@ -1,13 +1,14 @@
-import { LocalDagRunner, type RunEvent, type RunResult } from '@sluice/runner'
+import type { Pipeline } from '@sluice/core'
+import { LocalDagRunner, type RunEvent, type RunOptions, type RunResult } from '@sluice/runner'
 import type { CommandContext, OutputOptions } from '../command-context.js'
 import { writeJson } from '../command-context.js'
 import { LiveDisplay } from '../display/live-display.js'
 import { PlainDisplay } from '../display/plain-display.js'
 import { formatError, formatErrorLine } from '../errors.js'
+import { ExitCode } from '../exit-codes.js'
 import { formatDuration } from '../format/duration.js'
 import { renderRunSummary, runFailureMessage } from '../format/run-summary.js'
 import { loadPipeline } from '../load-pipeline.js'
-import { ExitCode } from '../exit-codes.js'
 
 /** Options of `sluice run <pipeline>`. */
 export interface RunCommandOptions extends OutputOptions {
@@ -19,7 +20,7 @@ export interface RunCommandOptions extends OutputOptions {
 
 /** The subset of the runner the command uses; tests substitute a scripted one. */
 export interface PipelineRunner {
-  run(pipeline: Parameters<LocalDagRunner['run']>[0], options: NonNullable<Parameters<LocalDagRunner['run']>[1]>): Promise<RunResult>
+  run(pipeline: Pipeline, options: RunOptions): Promise<RunResult>
 }
 
 /**

@@ -100,7 +100,7 @@ export class LiveDisplay {
       default: {
         const result = node.result
         if (!result) return status
-        if (node.status === 'done' || node.status === 'failed' || node.status === 'canceled') {
+        if (node.status === 'done' || node.status === 'failed') {
           const tail = node.status === 'failed' && result.error ? `  ${colors.red(oneLine(result.error.message))}` : ''
           return `${status} ${formatDuration(result.durationMs)}${tail}`
         }
@@ -125,7 +125,7 @@ export class LiveDisplay {
   private redraw(above?: string): void {
     if (this.stopped) return
     const columns = this.out.columns || 80
-    const lines = this.render(this.options.now()).map((l) => fitWidth(l, columns - 1))
+    const lines = this.render(this.options.now()).map((l) => fitWidth(l, columns - 1).trimEnd())
     const text = cursorUp(this.drawnLines) + ERASE_DOWN + (above === undefined ? '' : `${above}\n`) + lines.map((l) => `${l}\n`).join('')
     this.drawnLines = lines.length
     this.out.write(text)

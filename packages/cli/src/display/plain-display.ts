@@ -109,7 +109,7 @@ export function describeEnd(result: NodeResult, colors: Colors): string {
     case 'skipped':
       return `${color('skipped')}${result.reason ? `: ${result.reason}` : ''}`
     case 'canceled':
-      return `${color('canceled')}${result.durationMs > 0 ? ` after ${formatDuration(result.durationMs)}` : ''}`
+      return `${color('canceled')}${result.durationMs > 0 ? ` after ${formatDuration(result.durationMs)}` : ''}${result.reason ? `: ${result.reason}` : ''}`
     default:
       return color(status)
   }

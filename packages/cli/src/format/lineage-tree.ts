@@ -75,7 +75,10 @@ export function renderLineageTree(graph: LineageResult, rootArtifactId: number, 
     return { label, children }
   }
 
-  return drawTree(artifactNode(root, 0, undefined))
+  const tree = artifactNode(root, 0, undefined)
+  if (tree.children.length > 0) return drawTree(tree)
+  const none = direction === 'upstream' ? '(no recorded producer: imported, or made outside a run)' : '(nothing has read it yet)'
+  return drawTree({ label: tree.label, children: [{ label: colors.dim(none), children: [] }] })
 }
 
 /** Draws a tree with box-drawing branches, one node per line. */

@@ -42,13 +42,18 @@ export function renderRunSummary(result: RunResult, options: RunSummaryOptions):
     sections.push(renderTable(columns, rows.map((r) => (withAttempts ? r : [r[0]!, r[1]!, r[2]!, r[4]!])), { indent: '  ', formatHeader: colors.dim }).trimEnd())
   }
 
-  const artifactRows = nodes.flatMap((n) =>
-    Object.entries(n.outputs).flatMap(([key, artifacts]) =>
-      artifacts.map((a) => [`${n.nodeId}.${key}`, `${a.type} ${colors.dim(`#${a.id}`)}`, displayPath(a.uri, options.cwd)]),
-    ),
-  )
-  if (artifactRows.length > 0) {
-    sections.push(`${colors.bold('Artifacts')}\n${renderTable([{ header: 'OUTPUT' }, { header: 'TYPE' }, { header: 'URI' }], artifactRows, { indent: '  ', formatHeader: colors.dim }).trimEnd()}`)
+  const outputs = nodes.flatMap((n) => Object.entries(n.outputs).flatMap(([key, artifacts]) => artifacts.map((a) => ({ output: `${n.nodeId}.${key}`, artifact: a }))))
+  if (outputs.length > 0) {
+    // Value artifacts (Integer, Float, …) are small results people look for first, such as an accuracy.
+    const withValues = outputs.some((o) => o.artifact.value !== undefined)
+    const rows = outputs.map(({ output, artifact: a }) => [
+      output,
+      `${a.type} ${colors.dim(`#${a.id}`)}`,
+      ...(withValues ? [a.value === undefined ? '' : shortJson(a.value)] : []),
+      displayPath(a.uri, options.cwd),
+    ])
+    const columns = [{ header: 'OUTPUT' }, { header: 'TYPE' }, ...(withValues ? [{ header: 'VALUE' }] : []), { header: 'URI' }]
+    sections.push(`${colors.bold('Artifacts')}\n${renderTable(columns, rows, { indent: '  ', formatHeader: colors.dim }).trimEnd()}`)
   }
 
   if (options.verbose) {
@@ -88,9 +93,15 @@ export function runFailureMessage(result: RunResult): { message: string; code: s
   }
 }
 
+/** A value as compact JSON, cut to 40 characters. */
+function shortJson(value: unknown): string {
+  const text = typeof value === 'number' && !Number.isInteger(value) ? String(Number(value.toPrecision(6))) : JSON.stringify(value) ?? ''
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text
+}
+
 function noteFor(node: NodeResult, colors: Colors): string {
   if (node.status === 'FAILED' && node.error) return colors.red(`${oneLine(node.error.message)} [${node.error.code}]`)
-  if (node.status === 'SKIPPED' && node.reason) return colors.dim(node.reason)
+  if (node.reason) return colors.dim(node.reason)
   if (node.status === 'REUSED') return colors.dim('completed by the earlier attempt')
   return ''
 }
