@@ -13,6 +13,7 @@ import { errorReportPath } from './sluice-exec-main.js'
 
 const KILL_GRACE_MS = 5_000
 const LOG_TAIL_LINES = 20
+const STREAM_DRAIN_MS = 500
 
 /**
  * The node arguments of the `sluice-exec` child. When the runner itself runs from TypeScript source
@@ -41,16 +42,16 @@ export async function invokeInChildProcess(invocation: Invocation, location: Exe
   const { script, execArgv } = childEntry()
   const child = spawn(process.execPath, [...execArgv, script, inputFile], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: process.env })
   const tail: string[] = []
-  const onLine = (level: 'info' | 'error') => (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line === '') continue
-      tail.push(line)
-      if (tail.length > LOG_TAIL_LINES) tail.shift()
-      context.logger[level](line)
-    }
-  }
-  child.stdout!.on('data', onLine('info'))
-  child.stderr!.on('data', onLine('error'))
+  const stdout = lineSplitter((line) => {
+    remember(tail, line)
+    context.logger.info(line)
+  })
+  const stderr = lineSplitter((line) => {
+    remember(tail, line)
+    context.logger.error(line)
+  })
+  child.stdout!.on('data', stdout.push)
+  child.stderr!.on('data', stderr.push)
   child.on('message', (message: ChildMessage) => {
     if (message.type === 'log') context.logger[message.level](message.message)
     else if (message.type === 'progress') context.progress(message.fraction, message.message)
@@ -60,10 +61,17 @@ export async function invokeInChildProcess(invocation: Invocation, location: Exe
     setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS).unref()
   }
   context.signal.addEventListener('abort', stop, { once: true })
+  // Aborted while the input was being written: the listener above came too late.
+  if (context.signal.aborted) stop()
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()))
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once('error', reject)
     child.once('exit', (code, signal) => resolve({ code, signal }))
   }).finally(() => context.signal.removeEventListener('abort', stop))
+  // Let stdout and stderr drain, without waiting on a grandchild that may hold them open.
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, STREAM_DRAIN_MS).unref())])
+  stdout.end()
+  stderr.end()
   if (context.signal.aborted) throw context.signal.reason instanceof Error ? context.signal.reason : new ChildProcessError(`Node "${nodeId}" was stopped.`)
   if (exit.code !== 0) {
     const report = await readJson<ExecutorErrorReport>(errorReportPath(location.outputFile))
@@ -79,6 +87,30 @@ export async function invokeInChildProcess(invocation: Invocation, location: Exe
   const output = await readJson<ExecutorOutput>(location.outputFile)
   if (!output) throw new ChildProcessError(`Node "${nodeId}": the executor process exited 0 but wrote no executor output at ${location.outputFile}.`)
   return applyExecutorOutput(output, invocation.outputs, nodeId)
+}
+
+/** Splits a stream's chunks into lines; a line split across chunks is delivered whole. */
+function lineSplitter(onLine: (line: string) => void): { push: (chunk: Buffer) => void; end: () => void } {
+  let partial = ''
+  const emit = (line: string) => {
+    if (line.trim() !== '') onLine(line.replace(/\r$/, ''))
+  }
+  return {
+    push: (chunk) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n')
+      partial = lines.pop()!
+      lines.forEach(emit)
+    },
+    end: () => {
+      emit(partial)
+      partial = ''
+    },
+  }
+}
+
+function remember(tail: string[], line: string): void {
+  tail.push(line)
+  if (tail.length > LOG_TAIL_LINES) tail.shift()
 }
 
 async function readJson<T>(file: string): Promise<T | undefined> {

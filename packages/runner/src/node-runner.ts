@@ -24,7 +24,8 @@ const MAX_VALUE_IN_STORE = 4096
 function resolveInputs(run: NodeRunner, node: AnyNode): Record<string, Artifact[]> | string {
   const inputs: Record<string, Artifact[]> = {}
   for (const [key, channels] of Object.entries(node.inputs)) {
-    inputs[key] = channels.flatMap((c) => run.published.get(c.producer!.id)?.[c.outputKey!] ?? [])
+    // A standalone channel (no producer) only feeds a Resolver, which reads it from the store itself.
+    inputs[key] = channels.flatMap((c) => (c.producer ? (run.published.get(c.producer.id)?.[c.outputKey!] ?? []) : []))
     const spec = describeInput(node.component.inputs[key])
     if (spec && !spec.optional && inputs[key].length === 0 && channels.length > 0) return `input "${key}" resolved to no artifact`
   }
@@ -100,6 +101,8 @@ async function runComponentNode(run: NodeRunner, node: AnyNode, inputs: Record<s
         log.warn(`attempt ${attempt} failed (${toFailure(error).message}); retrying in ${delayMs} ms`)
         run.emit({ type: 'node-retry', nodeId: node.id, attempt, delayMs, error: toFailure(error) })
         await sleep(delayMs, run.options.signal)
+        // Cancelled during the backoff: stop here rather than start another attempt.
+        if (run.options.signal?.aborted) throw new NodeCanceledError(node.id)
       }
     }
     const published = await publish(run, node, executionId, result, { ...baseProperties, duration_ms: Date.now() - started, attempts: attempt }, cacheContext)
@@ -157,10 +160,13 @@ async function invokeOnce(
   for (const [key, list] of Object.entries(inputs)) invocationInputs[key] = describeInput(node.component.inputs[key])!.list ? list : list[0]
   const invocation = { component: node.component, nodeId: node.id, inputs: invocationInputs, outputs, parameters: node.parameters, context }
   try {
-    const work =
-      node.options.isolation === 'process'
-        ? invokeInChildProcess(invocation, { ...locationOf(run, node, executionId, tmpDir), outputFile: path.join(systemDir, 'executor_output.json') }, systemDir)
-        : invokeExecutor(invocation)
+    if (controller.signal.aborted) throw controller.signal.reason
+    if (node.options.isolation === 'process') {
+      // On abort the child is stopped (SIGTERM, then SIGKILL) and awaited, so nothing of the node outlives it.
+      const location = { ...locationOf(run, node, executionId, tmpDir), outputFile: path.join(systemDir, 'executor_output.json') }
+      return await invokeInChildProcess(invocation, location, systemDir)
+    }
+    const work = invokeExecutor(invocation)
     // In-process executors cannot be killed: stop waiting when aborted and let the node fail now.
     const aborted = new Promise<never>((_, reject) => {
       const fail = () => reject(controller.signal.reason)
@@ -264,10 +270,19 @@ async function reusableOutputs(run: NodeRunner, node: AnyNode, executionId: numb
   return (await validOutputs(run, node, executionId))?.outputs
 }
 
+/** Waits `ms`, or less when the signal is aborted. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
+    if (signal?.aborted) return resolve()
+    const onAbort = () => {
+      clearTimeout(timer)
+      resolve()
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
   })
 }
 

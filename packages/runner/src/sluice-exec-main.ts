@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { ExecutionContext, ExecutorInput, Logger } from '@sluice/core'
-import { isSluiceError } from '@sluice/core'
+import { SluiceError, isSluiceError } from '@sluice/core'
 import { locateComponent } from './component-locator.js'
 import { invokeExecutor } from './executor-invocation.js'
 import { decodeExecutorInput, encodeExecutorOutput } from './executor-input.js'
@@ -29,16 +29,39 @@ function send(message: ChildMessage): void {
   else if (message.type === 'log') process.stderr.write(`[${message.level}] ${message.message}\n`)
 }
 
+/** Reads and checks the shape of an executor input file. */
+async function readExecutorInput(file: string): Promise<ExecutorInput> {
+  let input: ExecutorInput
+  try {
+    input = JSON.parse(await fs.readFile(file, 'utf8')) as ExecutorInput
+  } catch (cause) {
+    throw new SluiceError('SLUICE_EXECUTOR_INPUT_INVALID', `Cannot read the executor input ${file}: ${(cause as Error).message}`, { cause })
+  }
+  const missing = [
+    typeof input?.outputs?.outputFile === 'string' ? undefined : 'outputs.outputFile',
+    typeof input?.sluice?.component === 'string' ? undefined : 'sluice.component',
+    typeof input?.sluice?.nodeId === 'string' ? undefined : 'sluice.nodeId',
+    typeof input?.sluice?.tmpDir === 'string' ? undefined : 'sluice.tmpDir',
+  ].filter((field) => field !== undefined)
+  if (missing.length > 0) {
+    throw new SluiceError('SLUICE_EXECUTOR_INPUT_INVALID', `The executor input ${file} has no ${missing.join(', ')}.`, {
+      fix: 'Write it with encodeExecutorInput() from @sluice/runner.',
+    })
+  }
+  return input
+}
+
 /**
  * Runs the executor input at `file`. Returns the exit code: 0 on success; 1 on failure, with an
- * `executor_error.json` beside the output file so the parent can report the code and message.
+ * `executor_error.json` beside the output file (beside `file` when the input names no output file)
+ * so the caller can report the code and message.
  */
 export async function runExecutorInputFile(file: string): Promise<number> {
   let outputFile: string | undefined
   const controller = new AbortController()
   process.once('SIGTERM', () => controller.abort(new Error('terminated')))
   try {
-    const input = JSON.parse(await fs.readFile(file, 'utf8')) as ExecutorInput
+    const input = await readExecutorInput(file)
     outputFile = input.outputs.outputFile
     const component = await locateComponent(input.sluice)
     const decoded = decodeExecutorInput(input, component)
@@ -73,10 +96,9 @@ export async function runExecutorInputFile(file: string): Promise<number> {
       ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
     }
     process.stderr.write(`${report.message}\n`)
-    if (outputFile) {
-      await fs.mkdir(path.dirname(outputFile), { recursive: true }).catch(() => {})
-      await fs.writeFile(errorReportPath(outputFile), JSON.stringify(report, null, 2)).catch(() => {})
-    }
+    const reportFile = outputFile ? errorReportPath(outputFile) : path.join(path.dirname(path.resolve(file)), 'executor_error.json')
+    await fs.mkdir(path.dirname(reportFile), { recursive: true }).catch(() => {})
+    await fs.writeFile(reportFile, JSON.stringify(report, null, 2)).catch(() => {})
     return 1
   }
 }

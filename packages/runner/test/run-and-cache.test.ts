@@ -339,3 +339,33 @@ describe('fingerprintPath', () => {
     expect(await fingerprintPath(data)).not.toBe(d2)
   })
 })
+
+describe('input isolation', () => {
+  test("an executor changing its input artifact's properties changes neither other consumers' view nor the store", async () => {
+    const dir = tempDir()
+    const Make = component({ name: 'Make', outputs: { examples: Examples } }, ({ outputs }) => {
+      fs.writeFileSync(path.join(outputs.examples.uri, 'x'), 'x')
+      outputs.examples.properties.span = 7
+    })
+    const Meddle = component({ name: 'Meddle', inputs: { examples: Examples }, outputs: { done: StringArtifact } }, ({ inputs }) => {
+      inputs.examples.properties.span = 99
+      inputs.examples.customProperties.meddled = true
+      return { done: 'yes' }
+    })
+    let spanSeen: unknown
+    const Read = component({ name: 'Read', inputs: { examples: Examples, done: StringArtifact }, outputs: { span: IntegerArtifact } }, ({ inputs }) => {
+      spanSeen = inputs.examples.properties.span
+      return { span: inputs.examples.properties.span ?? -1 }
+    })
+    const make = Make({})
+    const meddle = Meddle({ examples: make.outputs.examples })
+    const read = Read({ examples: make.outputs.examples, done: meddle.outputs.done })
+    const pipeline = new Pipeline({ name: 'meddle', root: dir, components: [make, meddle, read] })
+    const result = await run(pipeline)
+    expect(result.status).toBe('COMPLETE')
+    expect(spanSeen).toBe(7)
+    const [stored] = await openStore(pipeline).getArtifactsById([outputId(result, 'Make', 'examples')])
+    expect(stored!.properties).toEqual({ span: 7 })
+    expect(stored!.customProperties?.meddled).toBeUndefined()
+  })
+})
