@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import path from 'node:path'
-import type { AnyNode, Artifact, JsonValue } from '@sluice/core'
-import { isFileParameter, stableStringify } from '@sluice/core'
+import type { AnyNode, Artifact, ExecutionBackend, JsonValue } from '@sluice/core'
+import { stableStringify } from '@sluice/core'
+import { resolveFileParameters } from './file-parameters.js'
 import { fingerprintPath } from './fingerprint.js'
 
 /** Everything the cache key is made of, kept so `sluice run show` can explain a miss. */
@@ -12,6 +12,10 @@ export interface CacheKeyParts {
   readonly componentVersion: string | null
   /** SHA-256 of the executor's code (function source, or the lazy loader for packaged executors). */
   readonly executorCode: string
+  /** What the component's own `fingerprint` hook returned (e.g. a container image digest). */
+  readonly componentFingerprint: string | null
+  /** The execution backend and its fingerprint (e.g. the runner image digest); null in the runner's process. */
+  readonly backend: string | null
   /** Content fingerprints of file parameters (module files, data files), by parameter name. */
   readonly files: Readonly<Record<string, string>>
   readonly parameters: Readonly<Record<string, JsonValue>>
@@ -23,20 +27,19 @@ export interface CacheKeyParts {
 
 /**
  * Computes a node's cache key (DESIGN.md §4, after TFX's `get_cache_context`): SHA-256 over the node
- * identity, component name and version, executor fingerprint, parameters with the contents of
- * file parameters, and the input artifacts (ids plus content fingerprints).
+ * identity, component name and version, executor fingerprint (code, the component's fingerprint hook,
+ * the execution backend's environment), parameters with the contents of file parameters, and the
+ * input artifacts (ids plus content fingerprints).
  */
 export async function computeCacheKey(
   pipeline: string,
   node: AnyNode,
   inputs: Readonly<Record<string, readonly Artifact[]>>,
   cwd: string,
+  backend?: ExecutionBackend,
 ): Promise<{ key: string; parts: CacheKeyParts }> {
   const files: Record<string, string> = {}
-  const shape = node.component.parameters.shape as Record<string, unknown>
-  for (const [name, value] of Object.entries(node.parameters)) {
-    if (typeof value === 'string' && isFileParameter(shape[name])) files[name] = await fingerprintPath(path.resolve(cwd, value))
-  }
+  for (const [name, location] of Object.entries(resolveFileParameters(node, cwd))) files[name] = await fingerprintPath(location)
   const inputParts: Record<string, { id: number | null; fingerprint: string }[]> = {}
   for (const [key, artifacts] of Object.entries(inputs)) {
     inputParts[key] = await Promise.all(artifacts.map(async (a) => ({ id: a.id ?? null, fingerprint: await fingerprintPath(a.uri) })))
@@ -47,6 +50,8 @@ export async function computeCacheKey(
     component: node.component.name,
     componentVersion: node.component.version ?? null,
     executorCode: createHash('sha256').update(node.component.code).digest('hex'),
+    componentFingerprint: node.component.fingerprint ? await node.component.fingerprint(node.component.parameters.parse(node.parameters)) : null,
+    backend: backend ? `${backend.name}:${backend.fingerprint ? await backend.fingerprint() : ''}` : null,
     files,
     parameters: node.parameters,
     inputs: inputParts,

@@ -1,11 +1,13 @@
 import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
-import type { AnyNode, Artifact, ExecutionContext, JsonValue, Logger } from '@sluice/core'
+import type { AnyNode, Artifact, ExecutionBackend, ExecutionContext, JsonValue, Logger } from '@sluice/core'
 import { describeInput, encodeValue, isSluiceError } from '@sluice/core'
 import type { Artifact as StoredArtifact, Context, Execution } from '@sluice/metadata'
 import { computeCacheKey } from './cache-key.js'
-import { invokeInChildProcess } from './child-process-executor.js'
+import { childProcessBackend } from './child-process-backend.js'
+import { invokeOutOfProcess } from './out-of-process-invocation.js'
+import { resolveFileParameters } from './file-parameters.js'
 import { NodeCanceledError, NodeTimeoutError, RunError } from './errors.js'
 import type { InvocationResult } from './executor-invocation.js'
 import { invokeExecutor } from './executor-invocation.js'
@@ -48,7 +50,7 @@ export async function runNode(run: NodeRunner, node: AnyNode): Promise<NodeResul
 async function runComponentNode(run: NodeRunner, node: AnyNode, inputs: Record<string, Artifact[]>): Promise<NodeResult> {
   const started = Date.now()
   const { store } = run
-  const { key, parts } = await computeCacheKey(run.pipeline.name, node, inputs, run.cwd)
+  const { key, parts } = await computeCacheKey(run.pipeline.name, node, inputs, run.cwd, backendOf(run, node))
 
   const earlier = run.resumable.get(node.id)
   if (earlier !== undefined) {
@@ -158,13 +160,16 @@ async function invokeOnce(
   }
   const invocationInputs: Record<string, Artifact | Artifact[] | undefined> = {}
   for (const [key, list] of Object.entries(inputs)) invocationInputs[key] = describeInput(node.component.inputs[key])!.list ? list : list[0]
-  const invocation = { component: node.component, nodeId: node.id, inputs: invocationInputs, outputs, parameters: node.parameters, context }
+  // Executors get file parameters as absolute paths, resolved where the cache key fingerprinted them.
+  const files = resolveFileParameters(node, run.cwd)
+  const invocation = { component: node.component, nodeId: node.id, inputs: invocationInputs, outputs, parameters: { ...node.parameters, ...files }, context }
   try {
     if (controller.signal.aborted) throw controller.signal.reason
-    if (node.options.isolation === 'process') {
-      // On abort the child is stopped (SIGTERM, then SIGKILL) and awaited, so nothing of the node outlives it.
+    const backend = backendOf(run, node)
+    if (backend) {
+      // On abort the backend stops the executor (child process, container) and is awaited, so nothing of the node outlives it.
       const location = { ...locationOf(run, node, executionId, tmpDir), outputFile: path.join(systemDir, 'executor_output.json') }
-      return await invokeInChildProcess(invocation, location, systemDir)
+      return await invokeOutOfProcess(invocation, location, systemDir, backend, Object.values(files))
     }
     const work = invokeExecutor(invocation)
     // In-process executors cannot be killed: stop waiting when aborted and let the node fail now.
@@ -179,6 +184,13 @@ async function invokeOnce(
     if (timer) clearTimeout(timer)
     runSignal?.removeEventListener('abort', onRunAbort)
   }
+}
+
+/** The backend a node's executor runs in, or undefined for the runner's own process. */
+export function backendOf(run: NodeRunner, node: AnyNode): ExecutionBackend | undefined {
+  const isolation = node.options.isolation ?? run.options.isolation ?? 'inline'
+  if (isolation === 'inline') return undefined
+  return isolation === 'process' ? childProcessBackend : isolation
 }
 
 function locationOf(run: NodeRunner, node: AnyNode, executionId: number, tmpDir: string) {

@@ -1,3 +1,4 @@
+import type { NodeOptions } from '@sluice/core'
 import type { MetadataStore } from '@sluice/metadata'
 import type { RunEvent } from './run-events.js'
 
@@ -22,6 +23,8 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void
   /** Resolves the pipeline root, the metadata path and relative file parameters. @default process.cwd() */
   cwd?: string
+  /** Where executors run unless a node sets its own `isolation` (e.g. a container backend for every node). @default 'inline' */
+  isolation?: NodeOptions['isolation']
   /** A store to use instead of opening the pipeline's SQLite file (it is then not closed by the run). */
   store?: MetadataStore
 }
