@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
-import type { AnyNode, Artifact, Pipeline } from '@sluice/core'
+import type { AnyNode, Artifact, JsonValue, Pipeline } from '@sluice/core'
 import { PipelineError, decodeValue } from '@sluice/core'
 import type { Context, MetadataStore } from '@sluice/metadata'
 import { openSqliteStore } from '@sluice/metadata'
@@ -202,9 +202,16 @@ class RunSession implements NodeRunner {
     const statuses = [...this.results.values()].map((r) => r.status)
     const status: RunStatus = this.options.signal?.aborted ? 'CANCELED' : statuses.includes('FAILED') ? 'FAILED' : 'COMPLETE'
     const endTime = Date.now()
-    await this.store.putContexts([{ ...this.runContext, customProperties: { ...this.runContext.customProperties, status, end_time: endTime } }])
     const nodes: Record<string, NodeResult> = {}
     for (const node of this.pipeline.nodes) nodes[node.id] = this.results.get(node.id)!
+    // Skipped and never-started nodes have no execution: the run context is where they are remembered.
+    const nodeStatuses: Record<string, JsonValue> = {}
+    for (const [id, r] of Object.entries(nodes)) {
+      nodeStatuses[id] = { status: r.status, ...(r.executionId === undefined ? {} : { execution_id: r.executionId }), ...(r.reason ? { reason: r.reason } : {}) }
+    }
+    await this.store.putContexts([
+      { ...this.runContext, customProperties: { ...this.runContext.customProperties, status, end_time: endTime, node_statuses: nodeStatuses } },
+    ])
     const result: RunResult = { runId: this.runId, pipelineName: this.pipeline.name, status, durationMs: endTime - this.startTime, nodes }
     this.emit({ type: 'run-end', result })
     return result

@@ -91,6 +91,12 @@ describe('a node that throws', () => {
     expect(await executionsOf(store, pipeline, 'End')).toEqual([])
     const ctx = await runContext(store, 'broken')
     expect(ctx.customProperties).toMatchObject({ status: 'FAILED' })
+    // The run context remembers every node, including those that never got an execution.
+    expect(ctx.customProperties?.node_statuses).toMatchObject({
+      Flaky: { status: 'FAILED', execution_id: flaky.id },
+      After: { status: 'SKIPPED', reason: expect.stringContaining('Flaky') },
+      Sibling: { status: 'COMPLETE' },
+    })
     expect(ctx.customProperties?.end_time).toEqual(expect.any(Number))
     // The executor's log lines and the error are kept beside the execution.
     const log = fs.readFileSync(path.join(flakyDir, '.system', 'executor_execution', String(flaky.id), 'executor.log'), 'utf8')
