@@ -39,7 +39,8 @@ export async function computeCacheKey(
   backend?: ExecutionBackend,
 ): Promise<{ key: string; parts: CacheKeyParts }> {
   const files: Record<string, string> = {}
-  for (const [name, location] of Object.entries(resolveFileParameters(node, cwd))) files[name] = await fingerprintPath(location)
+  const resolvedFiles = resolveFileParameters(node, cwd)
+  for (const [name, location] of Object.entries(resolvedFiles)) files[name] = await fingerprintPath(location)
   const inputParts: Record<string, { id: number | null; fingerprint: string }[]> = {}
   for (const [key, artifacts] of Object.entries(inputs)) {
     inputParts[key] = await Promise.all(artifacts.map(async (a) => ({ id: a.id ?? null, fingerprint: await fingerprintPath(a.uri) })))
@@ -50,7 +51,7 @@ export async function computeCacheKey(
     component: node.component.name,
     componentVersion: node.component.version ?? null,
     executorCode: createHash('sha256').update(node.component.code).digest('hex'),
-    componentFingerprint: node.component.fingerprint ? await node.component.fingerprint(node.component.parameters.parse(node.parameters)) : null,
+    componentFingerprint: node.component.fingerprint ? await node.component.fingerprint(node.component.parameters.parse({ ...node.parameters, ...resolvedFiles })) : null,
     backend: backend ? `${backend.name}:${backend.fingerprint ? await backend.fingerprint() : ''}` : null,
     files,
     parameters: node.parameters,

@@ -1,0 +1,3 @@
+import { sluiceProject } from '../../vitest.shared.ts'
+
+export default sluiceProject('@sluice/data', { testTimeout: 60_000 })
