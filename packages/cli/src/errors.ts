@@ -13,6 +13,8 @@ export type CliErrorCode =
   | 'SLUICE_CLI_RUN_AMBIGUOUS'
   | 'SLUICE_CLI_ARTIFACT_NOT_FOUND'
   | 'SLUICE_CLI_RUN_FAILED'
+  | 'SLUICE_CLI_CONFIG_INVALID'
+  | 'SLUICE_CLI_PLUGIN_LOAD_FAILED'
 
 /** An error the CLI raises about its own input: a file, a store, a run id. */
 export class CliError extends SluiceError {
@@ -46,6 +48,11 @@ export function formatError(error: unknown, options: { verbose: boolean; colors:
 /** `error: <message> [<code>]` on one line, in red. */
 export function formatErrorLine(message: string, code: string | undefined, colors: Colors): string {
   return `${colors.red(colors.bold('error:'))} ${colors.red(oneLine(message))}${code ? ` ${colors.dim(`[${code}]`)}` : ''}`
+}
+
+/** `warning: <message>` on one line, in yellow: for problems that do not stop the command. */
+export function formatWarningLine(message: string, colors: Colors): string {
+  return `${colors.yellow(colors.bold('warning:'))} ${colors.yellow(oneLine(message))}`
 }
 
 /** A `SLUICE_*` style code carried by the error (SluiceError, MetadataError or any error with a string code). */

@@ -1,10 +1,10 @@
 import { readFile, stat } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { isPipeline, isSluiceError, loadPlugin, pipelineFromSpec, type Pipeline, type PipelineSpecJson } from '@sluice/core'
+import { isPipeline, isSluiceError, pipelineFromSpec, type Pipeline, type PipelineSpecJson, type Registry } from '@sluice/core'
 import { tsImport } from 'tsx/esm/api'
 import { CliError } from './errors.js'
+import { loadPlugins } from './plugins/loading.js'
 
 /** A pipeline loaded from a file. */
 export interface LoadedPipeline {
@@ -16,6 +16,14 @@ export interface LoadedPipeline {
    * child processes and on resume; undefined for JSON specs, which are not modules.
    */
   readonly pipelineModule: string | undefined
+  /** Warnings about the plugins a JSON spec lists (a `@sluice/core` version mismatch). */
+  readonly warnings: readonly string[]
+}
+
+/** Options of {@link loadPipeline}. */
+export interface LoadPipelineOptions {
+  /** Where a JSON spec's plugins are registered and its components looked up. @default the process-wide registry */
+  readonly registry?: Registry
 }
 
 /** A JSON pipeline spec as the CLI reads it: core's spec plus the plugin packages its components come from. */
@@ -36,7 +44,7 @@ const JAVASCRIPT = new Set(['.js', '.mjs', '.cjs'])
  * with `import()`, both by their default export; a JSON spec through `pipelineFromSpec` after its
  * plugins are loaded.
  */
-export async function loadPipeline(file: string, cwd: string): Promise<LoadedPipeline> {
+export async function loadPipeline(file: string, cwd: string, options: LoadPipelineOptions = {}): Promise<LoadedPipeline> {
   const abs = path.resolve(cwd, file)
   const info = await stat(abs).catch(() => undefined)
   if (!info?.isFile()) {
@@ -45,7 +53,7 @@ export async function loadPipeline(file: string, cwd: string): Promise<LoadedPip
     })
   }
   const ext = path.extname(abs).toLowerCase()
-  if (ext === '.json') return { pipeline: await loadSpec(file, abs), file: abs, pipelineModule: undefined }
+  if (ext === '.json') return { ...(await loadSpec(file, abs, cwd, options.registry)), file: abs, pipelineModule: undefined }
   if (!TYPESCRIPT.has(ext) && !JAVASCRIPT.has(ext)) {
     throw new CliError('SLUICE_CLI_UNSUPPORTED_FILE', `Pipeline file "${file}" is neither TypeScript, JavaScript nor JSON.`, {
       fix: 'Use a .ts, .mts, .js, .mjs or .json file.',
@@ -60,10 +68,10 @@ export async function loadPipeline(file: string, cwd: string): Promise<LoadedPip
       fix: 'End it with `export default new Pipeline({ name, components: [...] })`.',
     })
   }
-  return { pipeline: exported, file: abs, pipelineModule: abs }
+  return { pipeline: exported, file: abs, pipelineModule: abs, warnings: [] }
 }
 
-async function loadSpec(file: string, abs: string): Promise<Pipeline> {
+async function loadSpec(file: string, abs: string, cwd: string, registry: Registry | undefined): Promise<{ pipeline: Pipeline; warnings: readonly string[] }> {
   let spec: PipelineSpecFile
   try {
     spec = JSON.parse(await readFile(abs, 'utf8')) as PipelineSpecFile
@@ -77,23 +85,14 @@ async function loadSpec(file: string, abs: string): Promise<Pipeline> {
   if (!Array.isArray(plugins) || plugins.some((p) => typeof p !== 'string')) {
     throw new CliError('SLUICE_CLI_NOT_A_PIPELINE', `Pipeline spec "${file}": "plugins" must be a list of package names.`)
   }
-  // Plugins are the user's dependencies: resolve them from the spec's folder, and fall back to the
-  // CLI's own resolution for a globally installed `sluice` with globally installed plugins.
-  const requireFromSpec = createRequire(abs)
-  for (const name of plugins) {
-    await loadPlugin(name, async (specifier) => {
-      let resolved: string | undefined
-      try {
-        resolved = requireFromSpec.resolve(specifier)
-      } catch {
-        resolved = undefined
-      }
-      if (resolved === undefined) return import(specifier)
-      const url = pathToFileURL(resolved).href
-      return TYPESCRIPT.has(path.extname(resolved).toLowerCase()) ? tsImport(url, import.meta.url) : import(url)
-    })
-  }
-  return guardLoad(file, () => pipelineFromSpec(spec))
+  // Plugins are the user's dependencies: resolved from the spec's folder (a globally installed
+  // `sluice` falls back to its own), TypeScript ones through tsx; a failure names the plugin.
+  const { warnings } = await loadPlugins(
+    plugins.map((specifier) => ({ specifier, baseDir: path.dirname(abs), source: { kind: 'spec' as const, file: abs } })),
+    { cwd, ...(registry ? { registry } : {}) },
+  )
+  const pipeline = await guardLoad(file, () => (registry ? pipelineFromSpec(spec, registry) : pipelineFromSpec(spec)))
+  return { pipeline, warnings }
 }
 
 /** Runs a load step; SluiceErrors pass through, anything else (syntax errors, missing imports) is wrapped to name the file. */

@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module'
+import type { Registry } from '@sluice/core'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { processIo, type CliIo } from './cli-io.js'
 import { commandContext, type CommandContext } from './command-context.js'
 import { artifactsCommand } from './commands/artifacts.js'
+import { componentsCommand } from './commands/components.js'
 import { DEFAULT_LINEAGE_DEPTH, lineageCommand } from './commands/lineage.js'
 import { runPipelineCommand, type PipelineRunner } from './commands/run.js'
 import { runShowCommand } from './commands/run-show.js'
@@ -13,6 +15,8 @@ import { ExitCode } from './exit-codes.js'
 /** Substitutes for tests; the real runner otherwise. */
 export interface MainOverrides {
   readonly runner?: PipelineRunner
+  /** Where plugins are registered and components looked up; the process-wide registry otherwise. */
+  readonly registry?: Registry
 }
 
 /**
@@ -64,6 +68,7 @@ Examples:
   sluice run show <runId>                what a run did and where its artifacts are
   sluice artifacts --type Model --json   artifacts for scripts
   sluice lineage 12                      where artifact 12 came from and what used it
+  sluice components                      what the installed plugins provide
 
 Exit codes: 0 ok, 1 run failed or error, 2 usage error, 130 cancelled (Ctrl-C).`,
     )
@@ -83,7 +88,7 @@ Exit codes: 0 ok, 1 run failed or error, 2 usage error, 130 cancelled (Ctrl-C).`
     // `run show` is a sub-command of `run`; without positional options `run` would eat `--json` meant for `show`.
     .enablePositionalOptions()
     .action(async (file: string, options: { cache: boolean; resume?: string; parallelism?: number; json?: boolean; verbose?: boolean }) => {
-      setExit(await runPipelineCommand(file, options, ctx, overrides.runner))
+      setExit(await runPipelineCommand(file, options, ctx, overrides.runner, overrides.registry))
     })
 
   addStoreOptions(
@@ -114,6 +119,13 @@ Exit codes: 0 ok, 1 run failed or error, 2 usage error, 130 cancelled (Ctrl-C).`
     .addOption(new Option('--direction <direction>', 'which way to walk').choices(['upstream', 'downstream', 'both']).default('both'))
     .option('--depth <n>', 'how many executions away from the artifact to go', positiveInteger, DEFAULT_LINEAGE_DEPTH)
     .action(async (artifactId: string, options) => setExit(await lineageCommand(artifactId, options, ctx)))
+
+  program
+    .command('components')
+    .description('list the components of the installed plugins: inputs, outputs and parameters')
+    .option('--json', 'print JSON for scripts')
+    .option('--verbose', 'print stacks with errors')
+    .action(async (options: { json?: boolean; verbose?: boolean }) => setExit(await componentsCommand(options, ctx, overrides.registry)))
 
   return program
 }

@@ -91,6 +91,54 @@ describe.concurrent('the sluice process', { timeout: 60_000 }, () => {
     expect(result.stdout + result.stderr).not.toMatch(/^\s+at /m)
   })
 
+  test('a third-party plugin installed in node_modules: sluice components lists it, a JSON spec runs it', async ({ expect }) => {
+    // sluice-plugin-csv-export is found by its keyword; a local TypeScript plugin listed by path in
+    // sluice.config.json provides the Examples it exports.
+    const cwd = tempDir()
+    const workspace = path.resolve(import.meta.dirname, '..', '..', '..')
+    for (const [name, target] of [['@sluice/core', 'packages/core'], ['sluice-plugin-csv-export', 'plugins/csv-export']] as const) {
+      fs.mkdirSync(path.dirname(path.join(cwd, 'node_modules', name)), { recursive: true })
+      fs.symlinkSync(path.join(workspace, target), path.join(cwd, 'node_modules', name), 'dir')
+    }
+    fs.writeFileSync(path.join(cwd, 'package.json'), JSON.stringify({ name: 'csv-demo', private: true, type: 'module' }))
+    fs.writeFileSync(path.join(cwd, 'sluice.config.json'), JSON.stringify({ plugins: ['./fixture-examples.ts'] }))
+    fs.writeFileSync(path.join(cwd, 'fixture-examples.ts'), fixtureExamplesPlugin)
+    fs.writeFileSync(
+      path.join(cwd, 'pipeline.json'),
+      JSON.stringify({
+        name: 'csv-demo',
+        components: [
+          { id: 'gen', component: 'FixtureExamples' },
+          { id: 'export', component: 'ExportSplitToCsv', inputs: { examples: 'gen.examples' }, parameters: { delimiter: ';' } },
+        ],
+      }),
+    )
+
+    const components = await sluice(cwd, ['components'])
+    expect(components.stderr).toBe('')
+    expect(components.code).toBe(0)
+    expect(components.stdout).toMatch(/sluice-plugin-csv-export +0\.1\.0 +installed with the "sluice-plugin" keyword/)
+    expect(components.stdout).toContain(
+      [
+        '  ExportSplitToCsv  sluice-plugin-csv-export 0.1.0',
+        '    Writes one split of an Examples artifact as a single CSV file.',
+        '    inputs      examples   Examples',
+        '    outputs     csv        CsvExport',
+        '    parameters  split      string     = "eval"  the split to export: the Split-<split> folder of the examples',
+        '                header     boolean    = true    write the column names as the first row',
+        '                delimiter  string     = ","     the field separator, one character',
+      ].join('\n'),
+    )
+
+    const run = await sluice(cwd, ['run', 'pipeline.json', '--json'])
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    const result = JSON.parse(run.stdout) as { nodes: Record<string, { outputs: Record<string, { uri: string; properties: Record<string, unknown> }[]> }> }
+    const csv = result.nodes.export!.outputs.csv![0]!
+    expect(csv.properties).toEqual({ split: 'eval', rows: 2 })
+    expect(fs.readFileSync(path.join(csv.uri, 'eval.csv'), 'utf8')).toBe('trip_miles;fare\n2.5;9.75\n0.8;4.0\n')
+  })
+
   test('Ctrl-C cancels the run and exits 130', async ({ expect }) => {
     let sent = false
     const result = await sluice(tempDir(), ['run', fixture('slow-pipeline.ts')], {
@@ -103,3 +151,20 @@ describe.concurrent('the sluice process', { timeout: 60_000 }, () => {
     expect(result.stderr).toMatch(/Run \S+ was cancelled/)
   })
 })
+
+// A local plugin, listed by path in sluice.config.json: writes an Examples artifact of two CSV splits.
+const fixtureExamplesPlugin = `import fs from 'node:fs/promises'
+import path from 'node:path'
+import { Examples, component, definePlugin } from '@sluice/core'
+
+export const FixtureExamples = component({ name: 'FixtureExamples', outputs: { examples: Examples } }, async ({ outputs }) => {
+  const splits = { train: 'trip_miles,fare\\n1.2,5.5\\n', eval: 'trip_miles,fare\\n2.5,9.75\\n0.8,4.0\\n' }
+  for (const [name, text] of Object.entries(splits)) {
+    await fs.mkdir(path.join(outputs.examples.uri, 'Split-' + name), { recursive: true })
+    await fs.writeFile(path.join(outputs.examples.uri, 'Split-' + name, 'data.csv'), text)
+  }
+  outputs.examples.properties.splitNames = Object.keys(splits)
+})
+
+export default definePlugin({ name: 'fixture-examples', components: [FixtureExamples] })
+`

@@ -112,11 +112,29 @@ export function createRegistry(): Registry {
  */
 export const registry: Registry = ((globalThis as Record<symbol, Registry | undefined>)[Symbol.for('@sluice/core:registry')] ??= createRegistry())
 
+/** Options of {@link loadPlugin}. */
+export interface LoadPluginOptions {
+  /**
+   * Imports the module. Defaults to `import()`, which resolves package names from `@sluice/core`'s own
+   * folder; the `sluice` CLI passes one that resolves from the project and loads TypeScript files.
+   */
+  importer?: (specifier: string) => Promise<unknown>
+  /** Where to register the plugin. @default the process-wide {@link registry} */
+  registry?: Registry
+}
+
 /**
- * Imports a plugin package by name and registers its default export. A package that is not
- * installed gets a {@link RegistryError} with the `npm i` command.
+ * Imports a plugin package (or module path) and registers its default export, which must be made by
+ * {@link definePlugin}. A package that is not installed gets a {@link RegistryError} with the `npm i`
+ * command; any other import failure (a syntax error, a missing dependency of the plugin) is rethrown
+ * as it is.
+ *
+ * @example
+ * const plugin = await loadPlugin('sluice-plugin-csv-export')
+ * registry.component('ExportSplitToCsv')
  */
-export async function loadPlugin(packageName: string, importer: (specifier: string) => Promise<unknown> = (s) => import(s)): Promise<Plugin> {
+export async function loadPlugin(packageName: string, options: LoadPluginOptions = {}): Promise<Plugin> {
+  const importer = options.importer ?? ((specifier: string) => import(specifier))
   let mod: unknown
   try {
     mod = await importer(packageName)
@@ -127,10 +145,13 @@ export async function loadPlugin(packageName: string, importer: (specifier: stri
     }
     throw error
   }
-  const plugin = (mod as { default?: unknown }).default
+  const exported = (mod as { default?: unknown } | undefined)?.default
+  // A CommonJS module's `exports` arrive as the default export; its own `exports.default` one level down.
+  const plugin = isPlugin(exported) ? exported : (exported as { default?: unknown } | undefined)?.default
   if (!isPlugin(plugin)) {
     throw new RegistryError(`Package "${packageName}" has no plugin as its default export.`, { fix: 'Export definePlugin({ … }) as the default export.' })
   }
-  registry.registerPlugin(plugin)
+  const target = options.registry ?? registry
+  target.registerPlugin(plugin)
   return plugin
 }

@@ -165,6 +165,8 @@ describe('definePlugin', () => {
     expect(() => definePlugin({ name: 'acme', components: [node as unknown as AnyComponent] })).toThrow(
       'Plugin "acme": components[0] is not a component made by defineComponent or component.',
     )
+    expect(() => definePlugin({ name: 'acme', coreVersion: 1 as never })).toThrow('Plugin "acme": "coreVersion" must be a version string such as "^0.1.0".')
+    expect(() => definePlugin({ name: 'acme', version: ' ' })).toThrow('Plugin "acme": "version" must be a version string such as "1.0.0".')
   })
 })
 
@@ -212,9 +214,11 @@ describe('loadPlugin', () => {
     const Gen = defineComponent({ name: 'loadtest.Gen', outputs: { view: FeatureView }, executor: noopExecutor })
     const plugin = definePlugin({ name: 'loadtest-plugin', components: [Gen] })
     const requested: string[] = []
-    const loaded = await loadPlugin('loadtest-plugin', async (s) => {
-      requested.push(s)
-      return { default: plugin }
+    const loaded = await loadPlugin('loadtest-plugin', {
+      importer: async (s) => {
+        requested.push(s)
+        return { default: plugin }
+      },
     })
     expect(requested).toEqual(['loadtest-plugin'])
     expect(loaded).toBe(plugin)
@@ -224,14 +228,14 @@ describe('loadPlugin', () => {
 
   test('a package that is not installed gets the npm i command', async () => {
     const cause = notFound('acme-missing')
-    const error = await rejected(loadPlugin('acme-missing', async () => Promise.reject(cause)))
+    const error = await rejected(loadPlugin('acme-missing', { importer: async () => Promise.reject(cause) }))
     expect(error).toBeInstanceOf(RegistryError)
     expect(error.code).toBe('SLUICE_PACKAGE_MISSING')
     expect(error.packageName).toBe('acme-missing')
     expect(error.message).toBe('Plugin "acme-missing" is not installed. Run `npm i acme-missing`.')
     expect(error.cause).toBe(cause)
     const cjs = Object.assign(new Error("Cannot find module 'acme-cjs'\nRequire stack:\n- /app/x.js"), { code: 'MODULE_NOT_FOUND' })
-    expect((await rejected(loadPlugin('acme-cjs', async () => Promise.reject(cjs)))).code).toBe('SLUICE_PACKAGE_MISSING')
+    expect((await rejected(loadPlugin('acme-cjs', { importer: async () => Promise.reject(cjs) }))).code).toBe('SLUICE_PACKAGE_MISSING')
   })
 
   test('a missing dependency of an installed plugin is not reported as the plugin missing', async () => {
@@ -239,22 +243,31 @@ describe('loadPlugin', () => {
       new Error("Cannot find package 'acme-utils' imported from /work/app/node_modules/acme/dist/index.js"),
       { code: 'ERR_MODULE_NOT_FOUND' },
     )
-    const error = await rejected(loadPlugin('acme', async () => Promise.reject(depMissing)))
+    const error = await rejected(loadPlugin('acme', { importer: async () => Promise.reject(depMissing) }))
     expect(error).toBe(depMissing)
   })
 
   test('other import failures are rethrown as they are', async () => {
     const boom = new SyntaxError('Unexpected token')
-    expect(await rejected(loadPlugin('acme-broken', async () => Promise.reject(boom)))).toBe(boom)
+    expect(await rejected(loadPlugin('acme-broken', { importer: async () => Promise.reject(boom) }))).toBe(boom)
   })
 
   test('a module without a plugin as its default export is an error', async () => {
     for (const mod of [{}, { default: { name: 'acme' } }, { plugin: definePlugin({ name: 'acme-named' }) }]) {
-      const error = await rejected(loadPlugin('acme-noplugin', async () => mod))
+      const error = await rejected(loadPlugin('acme-noplugin', { importer: async () => mod }))
       expect(error).toBeInstanceOf(RegistryError)
       expect(error.message).toBe('Package "acme-noplugin" has no plugin as its default export. Export definePlugin({ … }) as the default export.')
     }
     expect(() => registry.plugin('acme-noplugin')).toThrow(RegistryError)
+  })
+
+  test('registers into the registry it is given, and unwraps a CommonJS default export', async () => {
+    const plugin = definePlugin({ name: 'loadtest-cjs', components: [FeatureViewGen] })
+    const isolated = createRegistry()
+    expect(await loadPlugin('loadtest-cjs', { importer: async () => ({ default: { default: plugin } }), registry: isolated })).toBe(plugin)
+    expect(isolated.plugin('loadtest-cjs')).toBe(plugin)
+    expect(isolated.component('acme.FeatureViewGen')).toBe(FeatureViewGen)
+    expect(() => registry.plugin('loadtest-cjs')).toThrow(RegistryError)
   })
 
   test('by default it imports with import()', async () => {

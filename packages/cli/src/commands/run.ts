@@ -1,14 +1,16 @@
-import type { Pipeline } from '@sluice/core'
+import path from 'node:path'
+import type { Pipeline, Registry } from '@sluice/core'
 import { LocalDagRunner, type RunEvent, type RunOptions, type RunResult } from '@sluice/runner'
 import type { CommandContext, OutputOptions } from '../command-context.js'
 import { writeJson } from '../command-context.js'
 import { LiveDisplay } from '../display/live-display.js'
 import { PlainDisplay } from '../display/plain-display.js'
-import { formatError, formatErrorLine } from '../errors.js'
+import { formatError, formatErrorLine, formatWarningLine } from '../errors.js'
 import { ExitCode } from '../exit-codes.js'
 import { formatDuration } from '../format/duration.js'
 import { renderRunSummary, runFailureMessage } from '../format/run-summary.js'
 import { loadPipeline } from '../load-pipeline.js'
+import { loadProjectPlugins } from '../plugins/project.js'
 
 /** Options of `sluice run <pipeline>`. */
 export interface RunCommandOptions extends OutputOptions {
@@ -24,20 +26,26 @@ export interface PipelineRunner {
 }
 
 /**
- * `sluice run <pipeline>`: loads the pipeline file, runs it on the local runner with a live (TTY)
- * or line-per-event display, prints the summary and returns the exit code: 0 complete, 1 failed,
- * 130 cancelled. The first Ctrl-C aborts the run through the runner's signal, so running nodes are
- * stopped and the run is recorded CANCELED before the summary; a second one exits at once.
+ * `sluice run <pipeline>`: loads the project's plugins (sluice.config.json, package.json
+ * `sluice.plugins`, installed `sluice-plugin` packages), then the pipeline file, runs it on the
+ * local runner with a live (TTY) or line-per-event display, prints the summary and returns the
+ * exit code: 0 complete, 1 failed, 130 cancelled. The first Ctrl-C aborts the run through the
+ * runner's signal, so running nodes are stopped and the run is recorded CANCELED before the
+ * summary; a second one exits at once.
  */
 export async function runPipelineCommand(
   file: string,
   options: RunCommandOptions,
   ctx: CommandContext,
   runner: PipelineRunner = new LocalDagRunner(),
+  registry?: Registry,
 ): Promise<number> {
   const { io, colors } = ctx
   const verbose = options.verbose === true
-  const { pipeline, pipelineModule } = await loadPipeline(file, io.cwd)
+  // Plugins first, so that a JSON spec can name their components.
+  const plugins = await loadProjectPlugins({ cwd: io.cwd, pipelineFile: path.resolve(io.cwd, file), ...(registry ? { registry } : {}) })
+  const { pipeline, pipelineModule, warnings } = await loadPipeline(file, io.cwd, registry ? { registry } : {})
+  for (const warning of [...plugins.warnings, ...warnings]) io.stderr.write(`${formatWarningLine(warning, ctx.errorColors)}\n`)
 
   const displayOptions = { colors, now: () => io.now(), verbose }
   const display = options.json ? undefined : io.stdout.isTTY && io.env.TERM !== 'dumb' ? new LiveDisplay(io.stdout, displayOptions) : new PlainDisplay(io.stdout, displayOptions)
