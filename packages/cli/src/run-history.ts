@@ -24,6 +24,12 @@ export interface RunRecord {
   readonly pipelineModule: string | undefined
   /** The `pipeline_run` context's id. */
   readonly contextId: number
+  /**
+   * Every node's final status as the runner recorded it on the run context (`node_statuses`),
+   * including nodes that never got an execution (skipped, cancelled before starting); empty for a
+   * run that has not ended.
+   */
+  readonly recordedNodes: Readonly<Record<string, { readonly status: string; readonly reason?: string }>>
 }
 
 /** An artifact as read commands list it. */
@@ -39,7 +45,8 @@ export interface NodeRecord {
   readonly nodeId: string
   /** The component (execution type) name. */
   readonly component: string
-  readonly executionId: number
+  /** Undefined for a node that never got an execution in this run (skipped, cancelled before it started). */
+  readonly executionId: number | undefined
   /** The execution's state as stored. */
   readonly state: string
   /** The state as a node status: SKIPPED for an execution with a skipped_reason, RUNNING/NEW for one that never ended. */
@@ -90,7 +97,7 @@ export async function runNodes(store: MetadataStore, run: RunRecord): Promise<No
   const latest = [...byNode.values()].map((list) => list[list.length - 1]!)
   const events = await store.getEventsByExecutionIds(latest.map((e) => e.id!))
   const artifacts = new Map((await store.getArtifactsById([...new Set(events.map((e) => e.artifactId))])).map((a) => [a.id!, a]))
-  return [...byNode.entries()].map(([nodeId, list]) => {
+  const nodes: NodeRecord[] = [...byNode.entries()].map(([nodeId, list]) => {
     const execution = list[list.length - 1]!
     const inputs: Record<string, ArtifactRef[]> = {}
     const outputs: Record<string, ArtifactRef[]> = {}
@@ -121,6 +128,26 @@ export async function runNodes(store: MetadataStore, run: RunRecord): Promise<No
       outputs,
     }
   })
+  // Nodes without an execution are known only from the run context.
+  for (const [nodeId, recorded] of Object.entries(run.recordedNodes)) {
+    if (byNode.has(nodeId)) continue
+    nodes.push({
+      nodeId,
+      component: '-',
+      executionId: undefined,
+      state: recorded.status,
+      status: recorded.status === 'SKIPPED' ? 'SKIPPED' : recorded.status === 'CANCELED' ? 'CANCELED' : 'NEW',
+      durationMs: undefined,
+      attempts: undefined,
+      cacheKey: undefined,
+      error: undefined,
+      skippedReason: recorded.reason,
+      earlierExecutions: [],
+      inputs: {},
+      outputs: {},
+    })
+  }
+  return nodes
 }
 
 /** The run's executions grouped by node id (oldest first), nodes in the order they first executed. */
@@ -136,10 +163,7 @@ export async function executionsByNode(store: MetadataStore, run: RunRecord): Pr
 
 /** The status of every node of the run, from its latest execution. */
 export async function runNodeStatuses(store: MetadataStore, run: RunRecord): Promise<RecordedNodeStatus[]> {
-  return [...(await executionsByNode(store, run)).values()].map((list) => {
-    const execution = list[list.length - 1]!
-    return nodeStatusOf(execution.state, stringProperty(execution, 'skipped_reason'))
-  })
+  return (await runNodes(store, run)).map((n) => n.status)
 }
 
 /** An artifact as read commands show it. */
@@ -174,7 +198,20 @@ function toRunRecord(context: Context): RunRecord {
     durationMs: startTime !== undefined && endTime !== undefined ? endTime - startTime : undefined,
     pipelineModule: stringProperty(context, 'pipeline_module'),
     contextId: context.id!,
+    recordedNodes: recordedNodesOf(context),
   }
+}
+
+function recordedNodesOf(context: Context): RunRecord['recordedNodes'] {
+  const raw = context.customProperties?.node_statuses
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {}
+  const nodes: Record<string, { status: string; reason?: string }> = {}
+  for (const [nodeId, entry] of Object.entries(raw)) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue
+    const { status, reason } = entry as { status?: unknown; reason?: unknown }
+    if (typeof status === 'string') nodes[nodeId] = { status, ...(typeof reason === 'string' ? { reason } : {}) }
+  }
+  return nodes
 }
 
 type WithProperties = { customProperties?: Record<string, PropertyValue>; properties?: Record<string, PropertyValue> }

@@ -67,6 +67,14 @@ describe('sluice run', { timeout: 30_000 }, () => {
     const verbose = new TestIo(io.cwd)
     expect(await main(['run', fixture('failing-pipeline.ts'), '--verbose'], verbose)).toBe(1)
     expect(verbose.out).toMatch(/^\s+at /m)
+
+    // The skipped node has no execution; `run show` still lists it, from the run context.
+    const runId = /Run (\S+) failed/.exec(io.err)![1]!
+    const show = new TestIo(io.cwd)
+    expect(await main(['run', 'show', runId, '--json'], show)).toBe(0)
+    const details = JSON.parse(show.out) as { nodes: { nodeId: string; status: string; skippedReason?: string }[] }
+    expect(details.nodes.map((n) => [n.nodeId, n.status])).toEqual([['Gen', 'COMPLETE'], ['Explode', 'FAILED'], ['After', 'SKIPPED']])
+    expect(details.nodes[2]!.skippedReason).toContain('Explode')
   })
 
   test('pipeline files that cannot be loaded are one-line errors', async () => {

@@ -61,7 +61,7 @@ export function renderRunDetails(run: RunRecord, nodes: readonly NodeRecord[], o
     const rows = nodes.map((n) => {
       const status = displayStatusOf(n.status)
       const timed = n.durationMs !== undefined && (status === 'done' || status === 'failed' || status === 'canceled')
-      return [n.nodeId, n.component, colorForStatus(status, colors)(status), timed ? formatDuration(n.durationMs!) : '-', colors.dim(`#${n.executionId}`), noteFor(n, colors)]
+      return [n.nodeId, n.component, colorForStatus(status, colors)(status), timed ? formatDuration(n.durationMs!) : '-', colors.dim(n.executionId === undefined ? '-' : `#${n.executionId}`), noteFor(n, colors)]
     })
     sections.push(
       renderTable(
