@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { processIo, type CliIo } from './cli-io.js'
 import { commandContext, type CommandContext } from './command-context.js'
 import { artifactsCommand } from './commands/artifacts.js'
+import { showCommand } from './commands/show.js'
 import { componentsCommand } from './commands/components.js'
 import { DEFAULT_LINEAGE_DEPTH, lineageCommand } from './commands/lineage.js'
 import { runPipelineCommand, type PipelineRunner } from './commands/run.js'
@@ -68,6 +69,7 @@ Examples:
   sluice run show <runId>                what a run did and where its artifacts are
   sluice artifacts --type Model --json   artifacts for scripts
   sluice lineage 12                      where artifact 12 came from and what used it
+  sluice show 7                          one artifact, with its statistics or anomalies report
   sluice components                      what the installed plugins provide
 
 Exit codes: 0 ok, 1 run failed or error, 2 usage error, 130 cancelled (Ctrl-C).`,
@@ -109,6 +111,13 @@ Exit codes: 0 ok, 1 run failed or error, 2 usage error, 130 cancelled (Ctrl-C).`
     .option('--run <runId>', 'only artifacts of this run (id or unique prefix)')
     .option('--limit <n>', 'show the n most recent artifacts; 0 for all', nonNegativeInteger, 50)
     .action(async (options) => setExit(await artifactsCommand(options, ctx)))
+
+  addStoreOptions(
+    program
+      .command('show')
+      .description('show one artifact: its properties, and the statistics summary or anomalies table of data artifacts')
+      .argument('<artifactId>', 'artifact id (the ID column of `sluice artifacts`)'),
+  ).action(async (artifactId: string, options) => setExit(await showCommand(artifactId, options, ctx)))
 
   addStoreOptions(
     program

@@ -23,6 +23,14 @@ describe('sluice run', { timeout: 30_000 }, () => {
     expect(await main(['run', fixture('tiny-pipeline.ts')], again)).toBe(0)
     expect(again.out).toContain('All 3 nodes were cached: nothing executed.')
 
+    const show = new TestIo(io.cwd)
+    expect(await main(['show', '3'], show)).toBe(0)
+    expect(show.out).toMatch(/^Integer #3 {2}LIVE {2}from Double\n {2}uri {2}\.\/\.sluice\/tiny\/Double\/doubled\/\d+\/value\n/)
+    expect(show.out).toContain('  value  6\n')
+    const missing = new TestIo(io.cwd)
+    expect(await main(['show', '999'], missing)).toBe(1)
+    expect(missing.err).toContain('No artifact 999')
+
     const fresh = new TestIo(io.cwd)
     expect(await main(['run', fixture('tiny-pipeline.ts'), '--no-cache', '--parallelism', '1'], fresh)).toBe(0)
     expect(fresh.out).toContain('(3 done)')

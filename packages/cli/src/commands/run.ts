@@ -8,6 +8,7 @@ import { PlainDisplay } from '../display/plain-display.js'
 import { formatError, formatErrorLine, formatWarningLine } from '../errors.js'
 import { ExitCode } from '../exit-codes.js'
 import { formatDuration } from '../format/duration.js'
+import { renderArtifactReport } from '../format/artifact-reports.js'
 import { renderRunSummary, runFailureMessage } from '../format/run-summary.js'
 import { loadPipeline } from '../load-pipeline.js'
 import { loadProjectPlugins } from '../plugins/project.js'
@@ -84,7 +85,10 @@ export async function runPipelineCommand(
   display?.stop()
 
   if (options.json) writeJson(io, result)
-  else io.stdout.write(renderRunSummary(result, { colors, cwd: io.cwd, verbose }))
+  else {
+    io.stdout.write(renderRunSummary(result, { colors, cwd: io.cwd, verbose }))
+    io.stdout.write(await renderExecutedReports(result, { color: colors.isColorSupported, width: io.stdout.columns ?? 120 }))
+  }
 
   switch (result.status) {
     case 'COMPLETE':
@@ -98,4 +102,22 @@ export async function runPipelineCommand(
       io.stderr.write(`${ctx.errorColors.yellow(`Run ${result.runId} was cancelled after ${formatDuration(result.durationMs)}.`)} Finish it with \`sluice run ${file} --resume ${result.runId}\`.\n`)
       return ExitCode.Canceled
   }
+}
+
+/**
+ * Reports of the data artifacts this run produced (statistics summaries, anomalies tables). Cached
+ * outputs are not repeated: `sluice show <id>` prints them.
+ */
+async function renderExecutedReports(result: RunResult, options: { color: boolean; width: number }): Promise<string> {
+  const parts: string[] = []
+  for (const node of Object.values(result.nodes)) {
+    if (node.status !== 'COMPLETE') continue
+    for (const [key, artifacts] of Object.entries(node.outputs)) {
+      for (const artifact of artifacts) {
+        const report = await renderArtifactReport(artifact, options).catch((error: unknown) => `(could not read the report: ${(error as Error).message})\n`)
+        if (report) parts.push(`\n${node.nodeId}.${key} (${artifact.type} #${artifact.id})\n${report}`)
+      }
+    }
+  }
+  return parts.join('')
 }
