@@ -60,6 +60,11 @@ export interface ComponentSpec<I extends InputSpec, O extends OutputSpec, P exte
    */
   fingerprint?: (parameters: z.output<NoInfer<P>>) => Promise<string> | string
   /**
+   * `inline` keeps the executor in the runner's process even when the run sends every node to a
+   * backend (a container component drives Docker from there). A node's own isolation still wins.
+   */
+  isolation?: 'inline'
+  /**
    * A function `(args) => …`, a class with `execute(args)`, or a lazy `() => import('./executor.js')`.
    * `NoInfer`: the spec's types come from `inputs`, `outputs` and `parameters`, never from how a
    * shared executor happens to be annotated.
@@ -89,6 +94,8 @@ export interface ComponentDefinition<I extends InputSpec = InputSpec, O extends 
   readonly code: string
   /** Extra cache-key text computed when the node runs (see {@link ComponentSpec.fingerprint}). */
   readonly fingerprint: ((parameters: z.output<P>) => Promise<string> | string) | undefined
+  /** Set when the executor must run in the runner's process (see {@link ComponentSpec.isolation}). */
+  readonly isolation: 'inline' | undefined
   /**
    * The same component with another executor: same inputs, outputs and parameters, so every
    * pipeline that used it still type-checks (TFX's `custom_executor_spec`).
@@ -117,6 +124,7 @@ export interface AnyComponent {
   readonly code: string
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly fingerprint: ((parameters: any) => Promise<string> | string) | undefined
+  readonly isolation: 'inline' | undefined
   withExecutor(executor: never): AnyComponent
 }
 
@@ -214,6 +222,7 @@ export function buildComponent<I extends InputSpec, O extends OutputSpec, P exte
     executor: spec.executor,
     code,
     fingerprint: spec.fingerprint,
+    isolation: spec.isolation,
     withExecutor: (executor: ExecutorSource<I, O, P>) => buildComponent({ ...spec, executor }, codeOf(executor)),
   })
   // `name` is a read-only property of functions: define it instead of assigning.

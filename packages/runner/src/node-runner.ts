@@ -22,6 +22,9 @@ import { runImporter, runResolver } from './system-node-runner.js'
 // Value artifacts keep their payload in the store too when it is small, so `sluice artifacts` can show it.
 const MAX_VALUE_IN_STORE = 4096
 
+// How long an aborted in-process executor may take to clean up before its node is failed anyway.
+const ABORT_GRACE_MS = 15_000
+
 /** Resolves a node's inputs from what upstream nodes published in this run. */
 function resolveInputs(run: NodeRunner, node: AnyNode): Record<string, Artifact[]> | string {
   const inputs: Record<string, Artifact[]> = {}
@@ -172,11 +175,15 @@ async function invokeOnce(
       return await invokeOutOfProcess(invocation, location, systemDir, backend, Object.values(files))
     }
     const work = invokeExecutor(invocation)
-    // In-process executors cannot be killed: stop waiting when aborted and let the node fail now.
+    // In-process executors cannot be killed. When aborted, give one that honours the signal (a
+    // container component removing its container) a bounded moment to finish, then fail the node.
     const aborted = new Promise<never>((_, reject) => {
-      const fail = () => reject(controller.signal.reason)
-      if (controller.signal.aborted) fail()
-      else controller.signal.addEventListener('abort', fail, { once: true })
+      const fail = async () => {
+        await Promise.race([work.catch(() => {}), new Promise((resolve) => setTimeout(resolve, ABORT_GRACE_MS).unref())])
+        reject(controller.signal.reason)
+      }
+      if (controller.signal.aborted) void fail()
+      else controller.signal.addEventListener('abort', () => void fail(), { once: true })
     })
     work.catch(() => {})
     return await Promise.race([work, aborted])
@@ -188,14 +195,16 @@ async function invokeOnce(
 
 /** The backend a node's executor runs in, or undefined for the runner's own process. */
 export function backendOf(run: NodeRunner, node: AnyNode): ExecutionBackend | undefined {
-  const isolation = node.options.isolation ?? run.options.isolation ?? 'inline'
+  // A component that must stay in the runner's process (a container component drives Docker from
+  // here) ignores the run-wide default, though a node may still ask for isolation explicitly.
+  const isolation = node.options.isolation ?? (node.component.isolation === 'inline' ? 'inline' : run.options.isolation) ?? 'inline'
   if (isolation === 'inline') return undefined
   return isolation === 'process' ? childProcessBackend : isolation
 }
 
 function locationOf(run: NodeRunner, node: AnyNode, executionId: number, tmpDir: string) {
   if (!run.options.pipelineModule) {
-    throw new RunError('SLUICE_PIPELINE_MODULE_REQUIRED', `Node "${node.id}" runs in a child process, which must re-load the pipeline, but the run has no pipelineModule.`, {
+    throw new RunError('SLUICE_PIPELINE_MODULE_REQUIRED', `Node "${node.id}" runs outside the runner's process (a child process or a container), which must re-load the pipeline, but the run has no pipelineModule.`, {
       fix: 'Run it with `sluice run <file>`, or pass { pipelineModule: <absolute path of the pipeline file> } to LocalDagRunner.run.',
     })
   }

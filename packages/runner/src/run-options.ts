@@ -5,8 +5,9 @@ import type { RunEvent } from './run-events.js'
 /** Options of one run. */
 export interface RunOptions {
   /**
-   * Absolute path of the module whose default export is the pipeline. Needed for nodes that run in a
-   * child process (`isolation: 'process'`), and recorded so a run can be resumed from the CLI.
+   * Absolute path of the module whose default export is the pipeline. Needed for nodes that run
+   * outside the runner's process (`isolation: 'process'` or an execution backend such as a
+   * container), which re-load the pipeline there; recorded so a run can be resumed from the CLI.
    */
   pipelineModule?: string
   /** The new run's id. @default a timestamp such as `20261127-101503-123-3fa2` */

@@ -26,7 +26,9 @@ export function errorReportPath(outputFile: string): string {
 
 function send(message: ChildMessage): void {
   if (process.send) process.send(message)
+  // Without IPC (a container), logs and progress go to stderr as lines the backend parses.
   else if (message.type === 'log') process.stderr.write(`[${message.level}] ${message.message}\n`)
+  else process.stderr.write(`[progress] ${message.fraction}${message.message === undefined ? '' : ` ${message.message}`}\n`)
 }
 
 /** Reads and checks the shape of an executor input file. */

@@ -1,6 +1,9 @@
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import type { ExecutionBackend, ExecutionBackendRequest } from '@sluice/core'
+import { Examples, defineComponent } from '@sluice/core'
+import fs from 'node:fs'
+import path from 'node:path'
 import { childProcessBackend } from '../src/index.js'
 import { dataNodes, fixturePipeline } from './fixtures/pipeline.js'
 import { run, statuses, tempDir } from './helpers.js'
@@ -59,5 +62,27 @@ describe('execution backends', () => {
       expect(backend.requests.map((r) => r.nodeId)).toEqual(['Count', 'Describe', 'Summarize'])
     },
     120_000,
+  )
+
+  test(
+    "a component declaring isolation 'inline' stays in the runner's process under a run-wide backend",
+    async () => {
+      const backend = recordingBackend('x')
+      let ranInPid = 0
+      const Local = defineComponent({
+        name: 'Local',
+        isolation: 'inline',
+        outputs: { examples: Examples },
+        executor: ({ outputs }) => {
+          ranInPid = process.pid
+          fs.writeFileSync(path.join(outputs.examples.uri, 'x'), '1')
+        },
+      })
+      const result = await run(fixturePipeline(tempDir(), [Local({})]), { pipelineModule, isolation: backend })
+      expect(result.status).toBe('COMPLETE')
+      expect(ranInPid).toBe(process.pid)
+      expect(backend.requests).toEqual([])
+    },
+    60_000,
   )
 })
