@@ -1,0 +1,61 @@
+// Issue acceptance: the example pipeline's components, run inside the Sluice runner image through the
+// Docker backend, write the same artifacts, byte for byte, as when they run in the runner's process.
+import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { dockerBackend } from '@sluice/plugin-docker'
+import { LocalDagRunner } from '@sluice/runner'
+import pipeline from '../src/taxi/pipeline.js'
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+const pipelineModule = fileURLToPath(new URL('../src/taxi/pipeline.ts', import.meta.url))
+const RUNNER_IMAGE = 'sluice-runner:local'
+
+const dockerAvailable = await promisify(execFile)('docker', ['info'], { timeout: 20_000 }).then(
+  () => true,
+  () => false,
+)
+const inCi = process.env.CI === 'true'
+if (!dockerAvailable && !inCi) console.warn('@sluice/examples: no Docker engine is reachable, so the runner-image test is skipped (it runs, and fails, under CI=true).')
+
+/** Every file below `dir`, relative path to content. */
+function readTree(dir: string): Record<string, Buffer> {
+  const files: Record<string, Buffer> = {}
+  const walk = (rel: string) => {
+    const abs = path.join(dir, rel)
+    if (fs.statSync(abs).isFile()) files[rel || path.basename(dir)] = fs.readFileSync(abs)
+    else for (const name of fs.readdirSync(abs).sort()) walk(rel ? `${rel}/${name}` : name)
+  }
+  walk('')
+  return files
+}
+
+describe.skipIf(!dockerAvailable && !inCi)('the taxi pipeline in the runner image', () => {
+  beforeAll(async () => {
+    await promisify(execFile)('bash', [path.join(repoRoot, 'containers/runner/build-local-image.sh')], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 })
+  }, 600_000)
+
+  test('writes byte-identical artifacts to the in-process run', async () => {
+    const inline = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-taxi-inline-')))
+    const contained = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-taxi-docker-')))
+    const local = await new LocalDagRunner().run(pipeline, { cwd: inline })
+    const backend = dockerBackend({ image: RUNNER_IMAGE, pull: 'never' })
+    const docker = await new LocalDagRunner().run(pipeline, { cwd: contained, pipelineModule, isolation: backend })
+    expect(local.status).toBe('COMPLETE')
+    expect(docker.status, JSON.stringify(Object.values(docker.nodes).map((n) => n.error?.message).filter(Boolean))).toBe('COMPLETE')
+    let compared = 0
+    for (const [nodeId, node] of Object.entries(local.nodes)) {
+      for (const [key, [expected]] of Object.entries(node.outputs)) {
+        const actual = docker.nodes[nodeId]!.outputs[key]![0]!
+        expect(readTree(actual.uri), `${nodeId}.${key}`).toEqual(readTree(expected!.uri))
+        expect(actual.properties, `${nodeId}.${key} properties`).toEqual(expected!.properties)
+        compared++
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(5)
+  }, 600_000)
+})
