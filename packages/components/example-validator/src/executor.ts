@@ -5,7 +5,7 @@ import type { Anomalies } from '@sluice/data/anomalies'
 import { readSchema } from '@sluice/data/schema'
 import type { DatasetFeatureStatistics } from '@sluice/data/statistics'
 import type { ExampleValidatorArgs } from './spec.js'
-import { readStatisticsSplit, selectSplits, splitNamesOf } from './splits.js'
+import { readStatisticsSplit, selectSplits, splitNamesOf } from '@sluice/data/statistics'
 
 const NAME = 'ExampleValidator'
 

@@ -2,7 +2,7 @@ import { ExecutorError, isSluiceError } from '@sluice/core'
 import { inferSchema, updateSchema, writeSchema } from '@sluice/data/schema'
 import type { Schema } from '@sluice/data/schema'
 import type { SchemaGenArgs } from './spec.js'
-import { readStatisticsSplit, selectSplits, splitNamesOf } from './splits.js'
+import { readStatisticsSplit, selectSplits, splitNamesOf } from '@sluice/data/statistics'
 
 /**
  * SchemaGen's executor: infers the schema from the first split, updates it with every further one,

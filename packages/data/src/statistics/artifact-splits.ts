@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises'
 import type { Artifact, ExampleStatistics } from '@sluice/core'
 import { ExecutorError, isSluiceError } from '@sluice/core'
-import { readSplitStatistics } from '@sluice/data/statistics'
-import type { DatasetFeatureStatistics } from '@sluice/data/statistics'
+import { readSplitStatistics } from './json.js'
+import type { DatasetFeatureStatistics } from './types.js'
 
 /** The splits of a statistics artifact: its `splitNames`, or its `Split-*` directories when unset (an imported artifact). */
 export async function splitNamesOf(artifact: Artifact<typeof ExampleStatistics>): Promise<string[]> {
