@@ -2,17 +2,17 @@
 // features and a label. Editing this file changes the trainer's cache key, so the next run retrains
 // and re-evaluates while everything upstream stays cached.
 
-/** One taxi trip as read from the CSV: every cell is text, an empty cell is missing. */
-export type TaxiRow = Record<string, string>
+/** One taxi trip as ExampleGen wrote it: numbers and strings, null where the CSV cell was empty. */
+export type TaxiRow = Record<string, unknown>
 
 const PAYMENT_TYPES = ['Credit Card', 'Cash', 'No Charge', 'Dispute', 'Unknown']
 
 /** Names of the model's inputs, in order. */
 export const featureNames = ['fare', 'trip_miles', 'trip_seconds', 'trip_start_hour', ...PAYMENT_TYPES.map((p) => `payment=${p}`)]
 
-function numberOr(value: string | undefined, fallback: number): number {
-  const n = Number(value)
-  return value === undefined || value === '' || !Number.isFinite(n) ? fallback : n
+function numberOr(value: unknown, fallback: number): number {
+  const n = typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : Number.NaN
+  return Number.isFinite(n) ? n : fallback
 }
 
 /** Numeric features of one row, aligned with {@link featureNames}. */

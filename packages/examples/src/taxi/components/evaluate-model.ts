@@ -3,7 +3,7 @@ import path from 'node:path'
 import { Examples, FloatArtifact, Model, ModelBlessing, component, z } from '@sluice/core'
 import type { LogisticModel } from './train-logistic.js'
 import { loadTrainerModule, predict } from './train-logistic.js'
-import { readSplit } from './split-csv.js'
+import { readSplit } from './read-split.js'
 
 /**
  * Scores the model on the eval split and blesses it when its accuracy beats always predicting the

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url'
 import { Examples, Model, ModelRun, component, fileParameter, z } from '@sluice/core'
 import { tsImport } from 'tsx/esm/api'
 import type { TaxiRow } from '../model.js'
-import { readSplit } from './split-csv.js'
+import { readSplit } from './read-split.js'
 
 /** What the trainer's module file must export. */
 interface TrainerModule {
