@@ -1,10 +1,12 @@
 // CsvExampleGen's executor. DuckDB parses the split's files as text (all columns VARCHAR, RFC 4180
-// quoting, strict mode); one aggregate query infers each column's type over every row with TFX's
-// rules (tfx_bsl ColumnTypeInferrer), while the JS scanner checks every row's cell count and reads
-// the headers; the writer then casts each column to its type.
+// quoting, strict mode, no sniffing). Column types follow TFX's rules (tfx_bsl ColumnTypeInferrer)
+// over every row: they are inferred over the first rows, then the single write pass casts every
+// cell and fails on one that does not fit, in which case they are inferred over every row and the
+// split is written again. The JS scanner reads the headers and checks row widths where DuckDB is
+// lenient (extra empty cells at the end of a row), and explains DuckDB's errors with file lines.
 import type { FeatureType } from '@sluice/data/examples'
 import { sqlIdentifier, sqlString, sqlStringList } from '@sluice/data/examples'
-import { checkCsvRecords, readCsvHeader } from './csv-scan.js'
+import { checkCsvRecords, mayHaveTrailingEmptyCells, readCsvHeader } from './csv-scan.js'
 import { ExampleGenError } from './errors.js'
 import type { ReadSplitArgs } from './executor.js'
 import { FileBasedExampleGenExecutor } from './executor.js'
@@ -147,7 +149,8 @@ export class CsvExampleGenExecutor extends FileBasedExampleGenExecutor {
   protected typeSampleRows = TYPE_SAMPLE_ROWS
 
   async readSplit({ connection, split, context }: ReadSplitArgs): Promise<SplitSource> {
-    const headers = await Promise.all(split.files.map((file) => readCsvHeader(file, split.name)))
+    const headers = []
+    for (const file of split.files) headers.push(await readCsvHeader(file, split.name))
     const first = headers[0]!
     validateHeader(first.file, first.columns, split.name)
     for (const header of headers.slice(1)) {
@@ -168,31 +171,41 @@ export class CsvExampleGenExecutor extends FileBasedExampleGenExecutor {
         const level = row[i + 1]
         return LEVEL_TYPES[level === null || level === undefined ? -1 : Number(level)] ?? 'STRING'
       })
+    const check = (file: string) => checkCsvRecords(file, columns.length, { split: split.name, signal: context.signal })
+    // A DuckDB error: the precise row-width error when a row is ragged, else DuckDB's parse error.
+    const explain = async (error: unknown): Promise<Error> => {
+      try {
+        for (const file of split.files) await check(file)
+      } catch (precise) {
+        return precise as Error
+      }
+      return csvParseError(error, split.name, split.files)
+    }
     const exactSource = async (): Promise<SplitSource> => {
       let row: readonly unknown[]
       try {
         row = (await connection.runAndReadAll(levels(relation))).getRows()[0] ?? []
       } catch (error) {
-        throw csvParseError(error, split.name, split.files)
+        throw await explain(error)
       }
-      return this.#source(relation, columns, typesOf(row), false, split.name, context)
+      return { ...this.#source(relation, columns, typesOf(row), false, split.name, context), explain }
     }
-    // The row-width check (JS) runs while DuckDB reads: beside the first rows' type inference and the write.
+    // DuckDB's strict mode rejects every ragged row but one kind: extra empty cells at the end of a
+    // row. Files that may hold such a row get the full JS check, while DuckDB reads.
     const validation = (async () => {
-      for (const file of split.files) await checkCsvRecords(file, columns.length, { split: split.name, signal: context.signal })
+      for (const file of split.files) if (await mayHaveTrailingEmptyCells(file, context.signal)) await check(file)
     })()
     validation.catch(() => {})
     let sample: readonly unknown[]
     try {
       sample = (await connection.runAndReadAll(levels(`(SELECT * FROM ${relation} LIMIT ${this.typeSampleRows})`))).getRows()[0] ?? []
     } catch (error) {
-      // Report the row-width error when there is one, else DuckDB's parse error.
       await validation
-      throw csvParseError(error, split.name, split.files)
+      throw await explain(error)
     }
     const complete = Number(sample[0] ?? 0) < this.typeSampleRows
     const source = this.#source(relation, columns, typesOf(sample), !complete, split.name, context)
-    return complete ? { ...source, validation } : { ...source, validation, exact: exactSource }
+    return complete ? { ...source, validation, explain } : { ...source, validation, explain, exact: exactSource }
   }
 
   #source(relation: string, columns: readonly string[], types: readonly FeatureType[], guessed: boolean, split: string, context: ReadSplitArgs['context']): SplitSource {

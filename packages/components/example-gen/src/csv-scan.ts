@@ -36,13 +36,20 @@ export async function readCsvHeader(file: string, split?: string): Promise<CsvHe
     let data = Buffer.alloc(0)
     let eof = false
     for (;;) {
-      const parsed = parseFirstRecord(data, eof)
-      if (parsed) {
-        const columns = parsed
-        if (columns.length === 1 && columns[0] === '') break // only blank lines so far is impossible here: a blank first line
+      const columns = parseFirstRecord(data, eof)
+      if (columns) {
+        // A blank first line (or no byte at all) parses as one empty cell: no header.
+        if (columns.length === 1 && columns[0] === '') break
         return { file, columns }
       }
-      if (eof) break
+      if (eof) {
+        throw new ExampleGenError('SLUICE_EXAMPLEGEN_BAD_CSV', `CSV file ${file} line 1: a quoted cell of the header is never closed.`, {
+          file,
+          line: 1,
+          ...(split ? { split } : {}),
+          fix: 'Close the quote; a " inside a quoted cell is written "".',
+        })
+      }
       const chunk = Buffer.allocUnsafe(64 * 1024)
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, data.length)
       if (bytesRead === 0) eof = true
@@ -100,6 +107,42 @@ function parseFirstRecord(data: Buffer, eof: boolean): string[] | undefined {
   if (inQuotes) return undefined
   cells.push(bytes())
   return cells
+}
+
+const SUSPICIOUS = [Buffer.from(',\n'), Buffer.from(',\r'), Buffer.from(',""')]
+
+/**
+ * Whether a CSV file may hold a row with extra empty cells at its end. DuckDB's strict mode rejects
+ * every row with too few cells and every row with extra non-empty cells, but it silently drops
+ * extra cells that are empty or quoted-empty (`1,2,` or `1,2,""` under a 2-column header), which
+ * TFX rejects. Such a row has a comma right before its line break or before `""`, or the file ends
+ * with a comma; this finds those byte sequences with native searches, so only files that have
+ * them need {@link checkCsvRecords}. A `true` may be a false alarm (an empty last cell that is
+ * legitimately there).
+ */
+export async function mayHaveTrailingEmptyCells(file: string, signal?: AbortSignal): Promise<boolean> {
+  const handle = await fs.open(file, 'r')
+  const buf = Buffer.allocUnsafe(CHUNK + 2)
+  try {
+    let carry = 0 // bytes kept from the previous chunk, so a sequence across chunks is found
+    let position = 0
+    let last = -1
+    for (;;) {
+      if (signal?.aborted) throw signal.reason
+      const { bytesRead } = await handle.read(buf, carry, CHUNK, position)
+      if (bytesRead === 0) break
+      const end = carry + bytesRead
+      const view = buf.subarray(0, end)
+      for (const needle of SUSPICIOUS) if (view.indexOf(needle) !== -1) return true
+      last = view[end - 1]!
+      position += bytesRead
+      carry = Math.min(2, end)
+      buf.copy(buf, 0, end - carry, end)
+    }
+    return last === COMMA
+  } finally {
+    await handle.close()
+  }
 }
 
 /** What {@link checkCsvRecords} found. */

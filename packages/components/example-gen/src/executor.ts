@@ -6,8 +6,7 @@ import path from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { Artifact, ExecutionContext, Examples } from '@sluice/core'
 import { isSluiceError } from '@sluice/core'
-import type { DuckDB, FeatureType, FeatureTypes } from '@sluice/data/examples'
-import type { WriteSplitsOptions } from '@sluice/data/examples'
+import type { DuckDB, FeatureType, FeatureTypes, WriteSplitsOptions } from '@sluice/data/examples'
 import { FEATURE_TYPES_PROPERTY, mergeFeatureTypes, openDuckDB, sqlIdentifier, writeSplits } from '@sluice/data/examples'
 import { ExampleGenError } from './errors.js'
 import type { ResolvedInput, ResolvedSplit } from './input.js'
@@ -114,13 +113,13 @@ export abstract class FileBasedExampleGenExecutor {
       sources.push(await this.readSplit({ connection, db, split, parameters, context }))
       context.progress(0.05 + (0.35 * (i + 1)) / input.splits.length, `read split ${split.name}`)
     }
-    const staging = path.join(context.tmpDir, 'staging')
-    const write = (current: readonly SplitSource[]) => writeAll(connection, input, plan, current, {
+    const writeOptions = {
       examplesUri: examples.uri,
       rowsPerFile: parameters.rowsPerFile,
       compression: parameters.compression,
-      stagingDirectory: staging,
-    }, context)
+      stagingDirectory: path.join(context.tmpDir, 'staging'),
+    }
+    const write = (current: readonly SplitSource[]) => writeAll(connection, input, plan, current, writeOptions, context)
     context.progress(0.45, 'splitting and writing')
     let result: { splitNames: string[]; featureTypes: FeatureTypes }
     const validations = sources.flatMap((s) => (s.validation ? [s.validation] : []))
@@ -131,7 +130,7 @@ export abstract class FileBasedExampleGenExecutor {
     else if (!isSluiceError(first.reason) && sources.some((s) => s.exact)) {
       // The column types guessed from the first rows did not hold for every row: infer them over
       // whole splits and write again.
-      logger.info(`column types guessed from the first rows did not hold (${firstLine(first.reason)}); inferring them over every row`)
+      logger.info(`the write stopped (${firstLine(first.reason)}): column types guessed from the first rows may not hold; inferring them over every row`)
       context.progress(0.5, 'inferring column types over every row')
       const exact: SplitSource[] = []
       for (const source of sources) exact.push(source.exact ? await source.exact() : source)
@@ -177,6 +176,15 @@ async function writeAll(
       })
     }
   })
+  for (const [i, source] of sources.entries()) {
+    const reserved = source.columns.find((c) => c.name.toLowerCase().startsWith('__sluice_'))
+    if (reserved) {
+      throw new ExampleGenError('SLUICE_EXAMPLEGEN_BAD_HEADER', `Split "${input.splits[i]!.name}": column "${reserved.name}" uses the reserved prefix "__sluice_".`, {
+        split: input.splits[i]!.name,
+        fix: 'Rename the column.',
+      })
+    }
+  }
   const merged = mergeColumns(sources)
   const featureTypes: FeatureTypes = Object.fromEntries([...merged].map(([name, c]) => [name, c.type]))
   if (plan.kind === 'hash') {

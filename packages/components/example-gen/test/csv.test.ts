@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Artifact, Examples } from '@sluice/core'
 import { runComponent } from '@sluice/testing'
 import { CsvExampleGen } from '../src/index.js'
-import { readSplit, rejection, tempDir, writeFiles } from './helpers.js'
+import { readSplit, rejection, rootIn, tempDir, writeFiles } from './helpers.js'
 
 const TAXI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples/data/taxi')
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
 async function run(name: string, files: Record<string, string>, parameters: Record<string, unknown> = {}) {
   const inputBase = path.join(dir, name)
   await writeFiles(inputBase, files)
-  return runComponent(CsvExampleGen, { parameters: { inputBase, ...parameters } as never })
+  return runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase, ...parameters } as never })
 }
 
 /** All rows of all output splits, ordered by `orderBy`. */
@@ -152,7 +152,7 @@ describe('CSV syntax', () => {
     const none = await rejection(run('nothing', { 'data.txt': 'x\n1\n' }, { inputConfig: { splits: [{ name: 'all', pattern: '*.csv' }] } }))
     expect(none.code).toBe('SLUICE_EXAMPLEGEN_NO_FILES')
     expect(none.message).toContain('Split "all": no file under')
-    const missing = await rejection(runComponent(CsvExampleGen, { parameters: { inputBase: path.join(dir, 'does-not-exist') } }))
+    const missing = await rejection(runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase: path.join(dir, 'does-not-exist') } }))
     expect(missing.code).toBe('SLUICE_EXAMPLEGEN_NO_FILES')
     expect(missing.message).toContain('does-not-exist does not exist')
     // A malformed glob is rejected when the component is called, before anything runs.
@@ -160,10 +160,24 @@ describe('CSV syntax', () => {
   })
 })
 
+describe('column names', () => {
+  test('any header text works as a column name: quotes, apostrophes, spaces, non-ASCII', async () => {
+    const { outputs } = await run('names', { 'data.csv': '"a""b",it\'s,with space,ünï,Fare\n1,x,2.5,é,3\n' })
+    expect(outputs.examples.customProperties.feature_types).toEqual({ 'a"b': 'INT', "it's": 'STRING', 'with space': 'FLOAT', ünï: 'STRING', Fare: 'INT' })
+    expect((await allRows(outputs.examples.uri, ['train', 'eval'], 'Fare'))[0]).toEqual({ 'a"b': 1n, "it's": 'x', 'with space': 2.5, ünï: 'é', Fare: 3n })
+  })
+
+  test('the __sluice_ prefix is reserved', async () => {
+    const error = await rejection(run('reserved', { 'data.csv': 'a,__sluice_split\n1,2\n' }))
+    expect(error.code).toBe('SLUICE_EXAMPLEGEN_BAD_HEADER')
+    expect(error.message).toContain('reserved prefix')
+  })
+})
+
 describe('the Chicago taxi sample', () => {
   let outputs: { examples: Artifact<typeof Examples> }
   beforeAll(async () => {
-    outputs = (await runComponent(CsvExampleGen, { parameters: { inputBase: TAXI } })).outputs
+    outputs = (await runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase: TAXI } })).outputs
   })
 
   test('15,002 rows split about 2:1, with the expected column types', async () => {

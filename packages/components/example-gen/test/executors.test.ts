@@ -9,7 +9,7 @@ import type { RunEvent } from '@sluice/runner'
 import { CsvExampleGen } from '../src/index.js'
 import { CsvExampleGenExecutor, FileBasedExampleGenExecutor, typedColumns } from '../src/executors.js'
 import type { ReadSplitArgs, SplitSource } from '../src/executors.js'
-import { readSplit, rejection, tempDir, writeFiles } from './helpers.js'
+import { readSplit, rejection, rootIn, tempDir, writeFiles } from './helpers.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 let dir: string
@@ -33,7 +33,7 @@ describe('withExecutor', () => {
     const inputBase = path.join(dir, 'psv')
     await writeFiles(inputBase, { 'data.psv': 'id|city|fare\n1|Paris|12.5\n2|Oslo|3\n3|Rome|4.25\n' })
     const PsvExampleGen = CsvExampleGen.withExecutor(PipeSeparatedExecutor)
-    const { outputs } = await runComponent(PsvExampleGen, { parameters: { inputBase, outputConfig: { splitConfig: { splits: [{ name: 'all', hashBuckets: 1 }] } } } })
+    const { outputs } = await runComponent(PsvExampleGen, { root: rootIn(dir), parameters: { inputBase, outputConfig: { splitConfig: { splits: [{ name: 'all', hashBuckets: 1 }] } } } })
     expect(outputs.examples.customProperties.feature_types).toEqual({ id: 'INT', city: 'STRING', fare: 'FLOAT' })
     expect((await readSplit(outputs.examples.uri, 'all', 'id')).rows).toEqual([
       { id: 1n, city: 'Paris', fare: 12.5 },
@@ -57,7 +57,7 @@ describe('column types guessed from the first rows', () => {
     const onEvent = (event: RunEvent) => {
       if (event.type === 'node-log') logs.push(event.message)
     }
-    const { outputs } = await runComponent(SmallSample, { parameters: { inputBase, outputConfig: { splitConfig: { splits: [{ name: 'all', hashBuckets: 1 }] } } }, onEvent })
+    const { outputs } = await runComponent(SmallSample, { root: rootIn(dir), parameters: { inputBase, outputConfig: { splitConfig: { splits: [{ name: 'all', hashBuckets: 1 }] } } }, onEvent })
     return { outputs, logs }
   }
 
@@ -68,7 +68,7 @@ describe('column types guessed from the first rows', () => {
     }
     const { outputs, logs } = await run('fallback', `${lines.join('\n')}\n`)
     expect(outputs.examples.customProperties.feature_types).toEqual({ id: 'INT', late_float: 'FLOAT', late_string: 'STRING', late_value: 'INT', late_overflow: 'STRING' })
-    expect(logs.some((l) => l.includes('did not hold'))).toBe(true)
+    expect(logs.some((l) => l.includes('inferring them over every row'))).toBe(true)
     const { rows } = await readSplit(outputs.examples.uri, 'all', 'id')
     expect(rows).toHaveLength(60)
     expect(rows[40]).toMatchObject({ late_float: 2.5, late_string: '40', late_value: null })
@@ -88,7 +88,7 @@ describe('column types guessed from the first rows', () => {
       const { outputs, logs } = await run(`guess-${label.replace(/\W+/g, '-')}`, `${lines.join('\n')}\n`)
       const expected = { 'UNKNOWN → INT': 'INT', 'INT → FLOAT': 'FLOAT', 'INT → STRING (hex is not an integer for Python)': 'STRING', 'FLOAT → STRING': 'STRING' }[label]
       expect(outputs.examples.customProperties.feature_types, label).toEqual({ v: expected })
-      expect(logs.some((l) => l.includes('did not hold')), label).toBe(true)
+      expect(logs.some((l) => l.includes('inferring them over every row')), label).toBe(true)
     }
   })
 
@@ -96,7 +96,7 @@ describe('column types guessed from the first rows', () => {
     const lines = ['a,b', ...Array.from({ length: 40 }, (_, i) => `${i},${i / 2}`)]
     const { outputs, logs } = await run('holds', `${lines.join('\n')}\n`)
     expect(outputs.examples.customProperties.feature_types).toEqual({ a: 'INT', b: 'FLOAT' })
-    expect(logs.some((l) => l.includes('did not hold'))).toBe(false)
+    expect(logs.some((l) => l.includes('inferring them over every row'))).toBe(false)
     expect(logs.some((l) => l.includes('guessed from the first 10 rows'))).toBe(true)
   })
 
@@ -104,7 +104,7 @@ describe('column types guessed from the first rows', () => {
     const lines = ['a,b', ...Array.from({ length: 40 }, (_, i) => (i === 33 ? '1,2,3' : `${i},${i}`))]
     const inputBase = path.join(dir, 'ragged-guess')
     await writeFiles(inputBase, { 'data.csv': `${lines.join('\n')}\n` })
-    const error = await rejection(runComponent(SmallSample, { parameters: { inputBase } }))
+    const error = await rejection(runComponent(SmallSample, { root: rootIn(dir), parameters: { inputBase } }))
     expect(error.code).toBe('SLUICE_EXAMPLEGEN_RAGGED_ROW')
     expect(error.message).toContain('data.csv line 35: the row has 3 cells')
   })

@@ -46,3 +46,9 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { co
   }
   throw new Error('expected the promise to reject')
 }
+
+let roots = 0
+/** A fresh pipeline root inside `dir`, so that runComponent's outputs go away with it. */
+export function rootIn(dir: string): string {
+  return path.join(dir, `pipeline-root-${++roots}`)
+}

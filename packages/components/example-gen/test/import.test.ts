@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { openDuckDB, sqlString } from '@sluice/data/examples'
 import { runComponent } from '@sluice/testing'
 import { CsvExampleGen, ImportExampleGen } from '../src/index.js'
-import { readSplit, rejection, tempDir, writeFiles } from './helpers.js'
+import { readSplit, rejection, rootIn, tempDir, writeFiles } from './helpers.js'
 
 // ---- A small tf.Example + TFRecord encoder written for the tests, independent of the package's codec.
 
@@ -74,7 +74,7 @@ const ALL = { splitConfig: { splits: [{ name: 'all', hashBuckets: 1 }] } }
 async function importDir(name: string, files: Record<string, string | Uint8Array>, parameters: Record<string, unknown> = {}) {
   const inputBase = path.join(dir, name)
   await writeFiles(inputBase, files)
-  return runComponent(ImportExampleGen, { parameters: { inputBase, outputConfig: ALL, ...parameters } as never })
+  return runComponent(ImportExampleGen, { root: rootIn(dir), parameters: { inputBase, outputConfig: ALL, ...parameters } as never })
 }
 
 const RECORDS = [
@@ -131,7 +131,7 @@ describe('Parquet', () => {
     await db.connection.run(
       `COPY (SELECT * FROM (VALUES (1::INTEGER, 2.5::FLOAT, 'a', true, DATE '2024-01-31', [1.5, 2.0]), (2, NULL, 'b', false, NULL, [])) t(i, f, s, b, d, l)) TO ${sqlString(path.join(base, 'a.parquet'))} (FORMAT PARQUET)`,
     )
-    const { outputs } = await runComponent(ImportExampleGen, { parameters: { inputBase: base, outputConfig: ALL } })
+    const { outputs } = await runComponent(ImportExampleGen, { root: rootIn(dir), parameters: { inputBase: base, outputConfig: ALL } })
     expect(outputs.examples.customProperties.feature_types).toEqual({ i: 'INT', f: 'FLOAT', s: 'STRING', b: 'INT', d: 'STRING', l: 'FLOAT' })
     const all = await readSplit(outputs.examples.uri, 'all', 'i')
     expect(all.types).toEqual({ i: 'BIGINT', f: 'DOUBLE', s: 'VARCHAR', b: 'BIGINT', d: 'VARCHAR', l: 'DOUBLE[]' })
@@ -144,8 +144,8 @@ describe('Parquet', () => {
   test('re-importing Sluice examples keeps UNKNOWN columns', async () => {
     const csvBase = path.join(dir, 'csv-for-reimport')
     await writeFiles(csvBase, { 'a.csv': 'x,empty\n1,\n2,\n' })
-    const first = await runComponent(CsvExampleGen, { parameters: { inputBase: csvBase, outputConfig: ALL } })
-    const { outputs } = await runComponent(ImportExampleGen, { parameters: { inputBase: first.outputs.examples.uri, inputConfig: { splits: [{ name: 'all', pattern: 'Split-all/*.parquet' }] } } })
+    const first = await runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase: csvBase, outputConfig: ALL } })
+    const { outputs } = await runComponent(ImportExampleGen, { root: rootIn(dir), parameters: { inputBase: first.outputs.examples.uri, inputConfig: { splits: [{ name: 'all', pattern: 'Split-all/*.parquet' }] } } })
     expect(outputs.examples.customProperties.feature_types).toEqual({ x: 'INT', empty: 'UNKNOWN' })
   })
 
@@ -158,7 +158,7 @@ describe('Parquet', () => {
     await using db = await openDuckDB({ threads: 1 })
     await db.connection.run(`COPY (SELECT 1 AS a) TO ${sqlString(path.join(base, 'a.parquet'))} (FORMAT PARQUET)`)
     await db.connection.run(`COPY (SELECT 'x' AS a) TO ${sqlString(path.join(base, 'b.parquet'))} (FORMAT PARQUET)`)
-    const schemas = await rejection(runComponent(ImportExampleGen, { parameters: { inputBase: base } }))
+    const schemas = await rejection(runComponent(ImportExampleGen, { root: rootIn(dir), parameters: { inputBase: base } }))
     expect(schemas.code).toBe('SLUICE_EXAMPLEGEN_BAD_PARQUET')
     expect(schemas.message).toContain('b.parquet has the columns (a VARCHAR) but')
   })

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { runComponent } from '@sluice/testing'
 import { CsvExampleGen, analyzePattern, dateToSpan, resolveInput, spanToDateTokens } from '../src/index.js'
 import type { InputConfig } from '../src/index.js'
-import { rejection, tempDir, writeFiles } from './helpers.js'
+import { rejection, rootIn, tempDir, writeFiles } from './helpers.js'
 
 let dir: string
 beforeAll(async () => {
@@ -125,7 +125,7 @@ describe('span and version resolution', () => {
   test('CsvExampleGen records the resolved span and version on its output', async () => {
     const base = path.join(dir, 'e2e')
     await writeFiles(base, { 'span-4/v-1/data.csv': 'a\n1\n2\n', 'span-4/v-2/data.csv': 'a\n3\n4\n5\n', 'span-3/v-7/data.csv': 'a\n9\n' })
-    const { outputs } = await runComponent(CsvExampleGen, { parameters: { inputBase: base, inputConfig: one('span-{SPAN}/v-{VERSION}/*.csv') } })
+    const { outputs } = await runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase: base, inputConfig: one('span-{SPAN}/v-{VERSION}/*.csv') } })
     expect(outputs.examples.properties).toEqual({ splitNames: ['train', 'eval'], span: 4, version: 2 })
     expect(outputs.examples.customProperties).toMatchObject({ span: 4, version: 2 })
     expect(outputs.examples.customProperties.input_fingerprint).toMatch(/^split:single_split,num_files:1,total_bytes:8,/)

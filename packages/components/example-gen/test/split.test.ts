@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { runComponent } from '@sluice/testing'
 import { CsvExampleGen } from '../src/index.js'
-import { readSplit, rejection, tempDir, writeFiles } from './helpers.js'
+import { readSplit, rejection, rootIn, tempDir, writeFiles } from './helpers.js'
 
 let dir: string
 let inputBase: string
@@ -48,8 +48,8 @@ afterAll(async () => {
 
 describe('hash-bucket splits', () => {
   test('default train:eval is 2:1 (±5% on 3000 rows), the same on every run, and follows the documented key', async () => {
-    const first = await runComponent(CsvExampleGen, { parameters: { inputBase } })
-    const second = await runComponent(CsvExampleGen, { parameters: { inputBase } })
+    const first = await runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase } })
+    const second = await runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase } })
     expect(first.outputs.examples.properties.splitNames).toEqual(['train', 'eval'])
     const a = await idsBySplit(first.outputs.examples.uri, ['train', 'eval'])
     const b = await idsBySplit(second.outputs.examples.uri, ['train', 'eval'])
@@ -69,6 +69,7 @@ describe('hash-bucket splits', () => {
 
   test('custom splits keep their order and ratios (6:1:3)', async () => {
     const { outputs } = await runComponent(CsvExampleGen, {
+      root: rootIn(dir),
       parameters: { inputBase, outputConfig: { splitConfig: { splits: [{ name: 'train', hashBuckets: 6 }, { name: 'test', hashBuckets: 1 }, { name: 'eval', hashBuckets: 3 }] } } },
     })
     expect(outputs.examples.properties.splitNames).toEqual(['train', 'test', 'eval'])
@@ -80,6 +81,7 @@ describe('hash-bucket splits', () => {
 
   test('partitionFeatureName keeps all rows with the same value in the same split', async () => {
     const { outputs } = await runComponent(CsvExampleGen, {
+      root: rootIn(dir),
       parameters: { inputBase, outputConfig: { splitConfig: { splits: [{ name: 'train', hashBuckets: 2 }, { name: 'eval', hashBuckets: 1 }], partitionFeatureName: 'user' } } },
     })
     const users: Record<string, Set<string>> = {}
@@ -90,15 +92,15 @@ describe('hash-bucket splits', () => {
   })
 
   test('partitioning by a FLOAT or missing column is an error', async () => {
-    const float = await rejection(runComponent(CsvExampleGen, { parameters: { inputBase, outputConfig: { splitConfig: { splits: [{ name: 'a', hashBuckets: 1 }], partitionFeatureName: 'amount' } } } }))
+    const float = await rejection(runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase, outputConfig: { splitConfig: { splits: [{ name: 'a', hashBuckets: 1 }], partitionFeatureName: 'amount' } } } }))
     expect(float.code).toBe('SLUICE_EXAMPLEGEN_BAD_PARTITION_FEATURE')
     expect(float.message).toContain('"amount" is a FLOAT column')
-    const missing = await rejection(runComponent(CsvExampleGen, { parameters: { inputBase, outputConfig: { splitConfig: { splits: [{ name: 'a', hashBuckets: 1 }], partitionFeatureName: 'nope' } } } }))
+    const missing = await rejection(runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase, outputConfig: { splitConfig: { splits: [{ name: 'a', hashBuckets: 1 }], partitionFeatureName: 'nope' } } } }))
     expect(missing.message).toContain('"nope" is not a column')
   })
 
   test('rowsPerFile shards every split', async () => {
-    const { outputs } = await runComponent(CsvExampleGen, { parameters: { inputBase, rowsPerFile: 700, compression: 'zstd' } })
+    const { outputs } = await runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase, rowsPerFile: 700, compression: 'zstd' } })
     for (const split of ['train', 'eval']) {
       const { view } = await readSplit(outputs.examples.uri, split)
       const count = Math.ceil(view.numRows / 700)
@@ -116,6 +118,7 @@ describe('keeping the input splits', () => {
       'eval/a.csv': 'x,y,z\n4.5,d,\n',
     })
     const { outputs } = await runComponent(CsvExampleGen, {
+      root: rootIn(dir),
       parameters: { inputBase: base, inputConfig: { splits: [{ name: 'train', pattern: 'train/*.csv' }, { name: 'eval', pattern: 'eval/*.csv' }] } },
     })
     expect(outputs.examples.properties.splitNames).toEqual(['train', 'eval'])
