@@ -53,7 +53,24 @@ export async function runNode(run: NodeRunner, node: AnyNode): Promise<NodeResul
 async function runComponentNode(run: NodeRunner, node: AnyNode, inputs: Record<string, Artifact[]>): Promise<NodeResult> {
   const started = Date.now()
   const { store } = run
-  const { key, parts } = await computeCacheKey(run.pipeline.name, node, inputs, run.cwd, backendOf(run, node))
+  let cacheKey: Awaited<ReturnType<typeof computeCacheKey>>
+  try {
+    cacheKey = await computeCacheKey(run.pipeline.name, node, inputs, run.cwd, backendOf(run, node))
+  } catch (error) {
+    // A component's fingerprint hook (or a backend's) failed before anything ran: record the failure.
+    const failure = toFailure(error)
+    const { executionId } = await store.putExecution({
+      execution: {
+        type: node.component.name,
+        state: 'FAILED',
+        customProperties: executionProperties(run, node, { parameters: node.parameters, error_code: failure.code, error_message: failure.message, duration_ms: Date.now() - started }),
+      },
+      artifactEventPairs: await inputEvents(store, inputs),
+      contexts: nodeContexts(run, node),
+    })
+    return { nodeId: node.id, status: 'FAILED', executionId, durationMs: Date.now() - started, attempts: 0, outputs: {}, error: failure }
+  }
+  const { key, parts } = cacheKey
 
   const earlier = run.resumable.get(node.id)
   if (earlier !== undefined) {

@@ -86,3 +86,20 @@ describe('execution backends', () => {
     60_000,
   )
 })
+
+describe('fingerprint hooks', () => {
+  test('a throwing component fingerprint fails the node with a recorded execution', async () => {
+    const Broken = defineComponent({
+      name: 'Broken',
+      outputs: { examples: Examples },
+      fingerprint: () => {
+        throw new Error('cannot resolve the input')
+      },
+      executor: ({ outputs }) => fs.writeFileSync(path.join(outputs.examples.uri, 'x'), '1'),
+    })
+    const result = await run(fixturePipeline(tempDir(), [Broken({})]))
+    expect(result.status).toBe('FAILED')
+    expect(result.nodes.Broken!.error?.message).toContain('cannot resolve the input')
+    expect(result.nodes.Broken!.executionId).toEqual(expect.any(Number))
+  })
+})
