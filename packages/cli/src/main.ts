@@ -7,10 +7,10 @@ import { artifactsCommand } from './commands/artifacts.js'
 import { showCommand } from './commands/show.js'
 import { componentsCommand } from './commands/components.js'
 import { DEFAULT_LINEAGE_DEPTH, lineageCommand } from './commands/lineage.js'
-import { runPipelineCommand, type PipelineRunner } from './commands/run.js'
+import { pipelineFileOfRun, runPipelineCommand, type PipelineRunner } from './commands/run.js'
 import { runShowCommand } from './commands/run-show.js'
 import { runsCommand } from './commands/runs.js'
-import { formatError } from './errors.js'
+import { CliError, formatError } from './errors.js'
 import { ExitCode } from './exit-codes.js'
 
 /** Substitutes for tests; the real runner otherwise. */
@@ -80,17 +80,22 @@ Exit codes: 0 ok, 1 run failed or error, 2 usage error, 130 cancelled (Ctrl-C).`
     .command('run')
     .description('run a pipeline file (.ts, .js or .json) on the local runner; `run show <runId>` describes a recorded run')
     .usage('[options] <pipeline>\n       sluice run show [options] <runId>')
-    .argument('<pipeline>', 'pipeline file: TypeScript or JavaScript with the Pipeline as default export, or a JSON spec')
+    .argument('[pipeline]', 'pipeline file: TypeScript or JavaScript with the Pipeline as default export, or a JSON spec (optional with --resume)')
     .option('--no-cache', 'execute every node even when an identical earlier execution exists')
-    .option('--resume <runId>', 'finish an earlier FAILED or CANCELED run, reusing the nodes it completed')
+    .option('--resume <runId>', 'finish an earlier FAILED or CANCELED run, reusing the nodes it completed; without a file, the run\'s own pipeline file')
+    .option('--metadata <path>', 'with --resume and no file: the metadata store holding the run')
     .option('--parallelism <n>', 'how many nodes may run at once (default: the number of CPUs)', positiveInteger)
     .option('--json', 'print only the RunResult as JSON')
     .option('--verbose', 'print node logs, and stacks with errors')
     .helpCommand(false)
     // `run show` is a sub-command of `run`; without positional options `run` would eat `--json` meant for `show`.
     .enablePositionalOptions()
-    .action(async (file: string, options: { cache: boolean; resume?: string; parallelism?: number; json?: boolean; verbose?: boolean }) => {
-      setExit(await runPipelineCommand(file, options, ctx, overrides.runner, overrides.registry))
+    .action(async (file: string | undefined, options: { cache: boolean; resume?: string; metadata?: string; parallelism?: number; json?: boolean; verbose?: boolean }) => {
+      const pipelineFile = file ?? (options.resume === undefined ? undefined : await pipelineFileOfRun(options.resume, options, ctx.io.cwd))
+      if (pipelineFile === undefined) {
+        throw new CliError('SLUICE_CLI_FILE_NOT_FOUND', 'No pipeline file given.', { fix: 'Run `sluice run <pipeline.ts>`, or `sluice run --resume <runId>` to finish a recorded run.' })
+      }
+      setExit(await runPipelineCommand(pipelineFile, options, ctx, overrides.runner, overrides.registry))
     })
 
   addStoreOptions(

@@ -45,8 +45,9 @@ describe('sluice run', { timeout: 30_000 }, () => {
       delete process.env.SLUICE_TEST_FAIL
     }
     const { runId } = JSON.parse(io.out) as RunResult
+    // The run recorded its pipeline file, so `--resume` alone finds it.
     const resumed = new TestIo(io.cwd)
-    expect(await main(['run', fixture('flaky-pipeline.ts'), '--resume', runId], resumed)).toBe(0)
+    expect(await main(['run', '--resume', runId], resumed)).toBe(0)
     expect(resumed.out).toContain(`Resuming run ${runId} of pipeline flaky (2 nodes)`)
     expect(resumed.out).toMatch(/Gen {4}reused {9}- {2}completed by the earlier attempt/)
 
@@ -62,6 +63,12 @@ describe('sluice run', { timeout: 30_000 }, () => {
     const result = JSON.parse(io.out) as RunResult
     expect(result.status).toBe('COMPLETE')
     expect(Object.keys(result.nodes)).toEqual(['Gen', 'Count', 'Double'])
+  })
+
+  test('run without a file and without --resume is a one-line error', async () => {
+    const io = new TestIo(tempDir())
+    expect(await main(['run'], io)).toBe(1)
+    expect(io.err).toMatch(/^error: No pipeline file given\. .*--resume/)
   })
 
   test('a failing pipeline exits 1 with one error line and no stack', async () => {

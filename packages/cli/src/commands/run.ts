@@ -9,6 +9,9 @@ import { formatError, formatErrorLine, formatWarningLine } from '../errors.js'
 import { ExitCode } from '../exit-codes.js'
 import { formatDuration } from '../format/duration.js'
 import { renderArtifactReport } from '../format/artifact-reports.js'
+import { findRun } from '../run-history.js'
+import { CliError } from '../errors.js'
+import { locateStore, withStoreForReading, type StoreLocationOptions } from '../store-location.js'
 import { renderRunSummary, runFailureMessage } from '../format/run-summary.js'
 import { loadPipeline } from '../load-pipeline.js'
 import { loadProjectPlugins } from '../plugins/project.js'
@@ -120,4 +123,18 @@ async function renderExecutedReports(result: RunResult, options: { color: boolea
     }
   }
   return parts.join('')
+}
+
+/**
+ * The pipeline file a recorded run was started from (`sluice run --resume <runId>` without a file),
+ * read from its run context in the store that `--metadata` names or the default store finds.
+ */
+export async function pipelineFileOfRun(runId: string, options: StoreLocationOptions, cwd: string): Promise<string> {
+  const location = await locateStore(options, cwd)
+  if (!location) throw new CliError('SLUICE_CLI_STORE_NOT_FOUND', `No metadata store found under ${cwd} to look up run "${runId}".`, { fix: 'Pass --metadata <path>, or the pipeline file.' })
+  const run = await withStoreForReading(location, (store) => findRun(store, runId))
+  if (!run.pipelineModule) {
+    throw new CliError('SLUICE_CLI_FILE_NOT_FOUND', `Run "${run.runId}" did not record its pipeline file.`, { fix: `Pass it: sluice run <pipeline> --resume ${run.runId}.` })
+  }
+  return run.pipelineModule
 }
