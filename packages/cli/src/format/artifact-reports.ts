@@ -29,7 +29,8 @@ function splitsOf(artifact: ReportableArtifact): string[] | undefined {
 
 async function importData<T>(subpath: 'statistics' | 'anomalies'): Promise<T | undefined> {
   try {
-    return (await import(`@sluice/data/${subpath}`)) as T
+    // Literal specifiers, so bundlers and vite can see both imports.
+    return (await (subpath === 'statistics' ? import('@sluice/data/statistics') : import('@sluice/data/anomalies'))) as T
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined
     throw error
