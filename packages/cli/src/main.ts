@@ -10,7 +10,7 @@ import { DEFAULT_LINEAGE_DEPTH, lineageCommand } from './commands/lineage.js'
 import { pipelineFileOfRun, runPipelineCommand, type PipelineRunner } from './commands/run.js'
 import { runShowCommand } from './commands/run-show.js'
 import { runsCommand } from './commands/runs.js'
-import { CliError, formatError } from './errors.js'
+import { formatError } from './errors.js'
 import { ExitCode } from './exit-codes.js'
 
 /** Substitutes for tests; the real runner otherwise. */
@@ -92,9 +92,8 @@ Exit codes: 0 ok, 1 run failed or error, 2 usage error, 130 cancelled (Ctrl-C).`
     .enablePositionalOptions()
     .action(async (file: string | undefined, options: { cache: boolean; resume?: string; metadata?: string; parallelism?: number; json?: boolean; verbose?: boolean }) => {
       const pipelineFile = file ?? (options.resume === undefined ? undefined : await pipelineFileOfRun(options.resume, options, ctx.io.cwd))
-      if (pipelineFile === undefined) {
-        throw new CliError('SLUICE_CLI_FILE_NOT_FOUND', 'No pipeline file given.', { fix: 'Run `sluice run <pipeline.ts>`, or `sluice run --resume <runId>` to finish a recorded run.' })
-      }
+      // A usage error (exit 2), like any other missing argument.
+      if (pipelineFile === undefined) return run.error("error: missing required argument 'pipeline' (or pass --resume <runId> to finish a recorded run)", { exitCode: 2, code: 'commander.missingArgument' })
       setExit(await runPipelineCommand(pipelineFile, options, ctx, overrides.runner, overrides.registry))
     })
 

@@ -1,6 +1,7 @@
 import type { Artifact, Context, Execution, MetadataStore, PropertyValue } from '@sluice/metadata'
 import type { RecordedNodeStatus } from './display/node-status.js'
 import { CliError } from './errors.js'
+import { isoTimestamp } from './format/timestamp.js'
 
 // Reads runs back from the metadata store, following the runner's (TFX's) recording convention:
 // a `pipeline_run` context per run (name = run id) with pipeline_name, status, start_time, end_time
@@ -227,4 +228,17 @@ export function numberProperty(node: WithProperties, name: string): number | und
   const value = node.customProperties?.[name] ?? node.properties?.[name]
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN
   return Number.isFinite(n) ? n : undefined
+}
+
+/** The fields of a run as `--json` output shows them (`runs` and `run show`). */
+export function runJsonFields(run: RunRecord) {
+  return {
+    runId: run.runId,
+    pipelineName: run.pipelineName,
+    status: run.status,
+    startTime: isoTimestamp(run.startTime),
+    endTime: isoTimestamp(run.endTime),
+    durationMs: run.durationMs ?? null,
+    pipelineModule: run.pipelineModule ?? null,
+  }
 }

@@ -65,10 +65,10 @@ describe('sluice run', { timeout: 30_000 }, () => {
     expect(Object.keys(result.nodes)).toEqual(['Gen', 'Count', 'Double'])
   })
 
-  test('run without a file and without --resume is a one-line error', async () => {
+  test('run without a file and without --resume is a usage error', async () => {
     const io = new TestIo(tempDir())
-    expect(await main(['run'], io)).toBe(1)
-    expect(io.err).toMatch(/^error: No pipeline file given\. .*--resume/)
+    expect(await main(['run'], io)).toBe(2)
+    expect(io.err).toContain("missing required argument 'pipeline' (or pass --resume <runId>")
   })
 
   test('a failing pipeline exits 1 with one error line and no stack', async () => {

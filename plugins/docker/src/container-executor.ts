@@ -6,11 +6,9 @@ import type { ContainerDefinition } from './container-component.js'
 import type { Mount } from './engine.js'
 import { runContainer, tailText } from './engine.js'
 import { DockerError } from './errors.js'
-import { containerUser, parseCpus, parseMemory } from './options.js'
+import { containerRunSettings, containerUser } from './options.js'
 import type { ResolutionContext } from './placeholders.js'
 import { resolveCommand } from './placeholders.js'
-
-const DEFAULT_STOP_GRACE_MS = 5_000
 
 /** The executor of every container component: resolves the placeholders, runs the container, reads value outputs. */
 export async function executeContainer(definition: ContainerDefinition, args: ExecutorArgs): Promise<ExecutorResult | void> {
@@ -52,15 +50,9 @@ export async function executeContainer(definition: ContainerDefinition, args: Ex
       'sluice.execution': String(context.executionId),
     },
     name: `sluice-${context.nodeId}-${context.executionId}`,
-    network: options.network ?? 'none',
-    ...(options.cpus === undefined ? {} : { nanoCpus: parseCpus(options.cpus) }),
-    ...(options.memory === undefined ? {} : { memoryBytes: parseMemory(options.memory) }),
-    ...(options.init === undefined ? {} : { init: options.init }),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+    ...containerRunSettings(options),
     signal: context.signal,
     onLine: (stream, line) => (stream === 'stdout' ? context.logger.info(line) : context.logger.warn(line)),
-    ...(options.docker === undefined ? {} : { connection: options.docker }),
   })
   if (exit.exitCode !== 0) {
     const oom = exit.oomKilled ? ` It was killed for exceeding its memory limit (${String(options.memory)}).` : ''

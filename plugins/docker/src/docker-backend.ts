@@ -7,9 +7,9 @@ import { ExecutorError, SluiceError } from '@sluice/core'
 import type { Mount } from './engine.js'
 import { DockerError } from './errors.js'
 import type { ContainerRunOptions } from './options.js'
-import { checkRunOptions, containerUser, parseCpus, parseMemory } from './options.js'
+import { containerRunSettings } from './options.js'
+import { checkRunOptions, containerUser } from './options.js'
 
-const DEFAULT_STOP_GRACE_MS = 5_000
 const LOG_LINE = /^\[(debug|info|warn|error)\] (.*)$/
 const PROGRESS_LINE = /^\[progress\] (\d+(?:\.\d+)?)(?: (.*))?$/
 
@@ -98,15 +98,9 @@ async function runInContainer(options: DockerBackendOptions, request: ExecutionB
       'sluice.execution': String(input.sluice.executionId),
     },
     name: `sluice-${request.nodeId}-${input.sluice.executionId}`,
-    network: options.network ?? 'none',
-    ...(options.cpus === undefined ? {} : { nanoCpus: parseCpus(options.cpus) }),
-    ...(options.memory === undefined ? {} : { memoryBytes: parseMemory(options.memory) }),
-    ...(options.init === undefined ? {} : { init: options.init }),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+    ...containerRunSettings(options),
     signal: request.signal,
     onLine: forward,
-    ...(options.docker === undefined ? {} : { connection: options.docker }),
   })
   if (exit.exitCode !== 0) {
     type Report = { code?: string; message?: string; retryable?: boolean; stack?: string }

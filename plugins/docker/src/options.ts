@@ -162,3 +162,29 @@ export function dockerodeOptions(connection: DockerConnection | undefined): Reco
   const https = url.protocol === 'https:' || url.port === '2376' || process.env.DOCKER_TLS_VERIFY === '1'
   return { host: url.hostname, port: url.port ? Number(url.port) : https ? 2376 : 2375, protocol: https ? 'https' : 'http' }
 }
+
+const DEFAULT_STOP_GRACE_MS = 5_000
+
+/**
+ * The resource and lifecycle settings of one container run, from the options: no network unless
+ * asked, CPU and memory limits, init, timeout, stop grace, and the engine to use.
+ */
+export function containerRunSettings(options: ContainerRunOptions): {
+  network: string
+  nanoCpus?: number
+  memoryBytes?: number
+  init?: boolean
+  timeoutMs?: number
+  stopGraceMs: number
+  connection?: NonNullable<ContainerRunOptions['docker']>
+} {
+  return {
+    network: options.network ?? 'none',
+    ...(options.cpus === undefined ? {} : { nanoCpus: parseCpus(options.cpus) }),
+    ...(options.memory === undefined ? {} : { memoryBytes: parseMemory(options.memory) }),
+    ...(options.init === undefined ? {} : { init: options.init }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+    ...(options.docker === undefined ? {} : { connection: options.docker }),
+  }
+}

@@ -6,8 +6,8 @@ import { ExitCode } from '../exit-codes.js'
 import { formatDuration } from '../format/duration.js'
 import { displayPath } from '../format/paths.js'
 import { renderTable } from '../format/table.js'
-import { formatTimestamp, isoTimestamp } from '../format/timestamp.js'
-import { findRun, runNodes, type NodeRecord, type RunRecord } from '../run-history.js'
+import { formatTimestamp } from '../format/timestamp.js'
+import { findRun, runJsonFields, runNodes, type NodeRecord, type RunRecord } from '../run-history.js'
 import { locateStore, noRunsMessage, withStoreForReading, type StoreLocationOptions } from '../store-location.js'
 import { runStatusColor } from './runs.js'
 
@@ -93,14 +93,5 @@ function noteFor(node: NodeRecord, colors: CommandContext['colors']): string {
 }
 
 function toDetails(run: RunRecord, nodes: readonly NodeRecord[]): RunDetails {
-  return {
-    runId: run.runId,
-    pipelineName: run.pipelineName,
-    status: run.status,
-    startTime: isoTimestamp(run.startTime),
-    endTime: isoTimestamp(run.endTime),
-    durationMs: run.durationMs ?? null,
-    pipelineModule: run.pipelineModule ?? null,
-    nodes,
-  }
+  return { ...runJsonFields(run), nodes }
 }

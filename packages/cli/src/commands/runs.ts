@@ -3,8 +3,8 @@ import { writeJson } from '../command-context.js'
 import { displayStatusOf, formatStatusCounts, type NodeDisplayStatus, type RecordedNodeStatus } from '../display/node-status.js'
 import { formatDuration } from '../format/duration.js'
 import { renderTable } from '../format/table.js'
-import { formatTimestamp, isoTimestamp } from '../format/timestamp.js'
-import { listRuns, runNodeStatuses, type RunRecord } from '../run-history.js'
+import { formatTimestamp } from '../format/timestamp.js'
+import { listRuns, runJsonFields, runNodeStatuses, type RunRecord } from '../run-history.js'
 import { locateStore, noRunsMessage, withStoreForReading, type StoreLocationOptions } from '../store-location.js'
 import type { Colors } from '../cli-io.js'
 import { ExitCode } from '../exit-codes.js'
@@ -102,14 +102,5 @@ function displayCounts(nodes: RunListEntry['nodes']): Map<NodeDisplayStatus, num
 function toEntry(run: RunRecord, statuses: readonly RecordedNodeStatus[]): RunListEntry {
   const nodes: Partial<Record<RecordedNodeStatus, number>> = {}
   for (const s of statuses) nodes[s] = (nodes[s] ?? 0) + 1
-  return {
-    runId: run.runId,
-    pipelineName: run.pipelineName,
-    status: run.status,
-    startTime: isoTimestamp(run.startTime),
-    endTime: isoTimestamp(run.endTime),
-    durationMs: run.durationMs ?? null,
-    pipelineModule: run.pipelineModule ?? null,
-    nodes,
-  }
+  return { ...runJsonFields(run), nodes }
 }
