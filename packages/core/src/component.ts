@@ -119,10 +119,8 @@ export interface AnyComponent {
   readonly outputs: OutputSpec
   readonly parameters: ParametersSchema
   // `any`: an executor typed for specific inputs is not assignable to one typed for all inputs.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly executor: ExecutorSource<any, any, any>
   readonly code: string
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly fingerprint: ((parameters: any) => Promise<string> | string) | undefined
   readonly isolation: 'inline' | undefined
   withExecutor(executor: never): AnyComponent

@@ -128,7 +128,6 @@ function toFunction(value: unknown, componentName: string): ExecutorFunction {
  * Turns any {@link ExecutorSource} into a plain executor function, loading it first when it is lazy.
  * A function declaring no parameter is a loader: an executor always takes its argument.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function loadExecutor(source: ExecutorSource<any, any, any>, componentName: string): Promise<ExecutorFunction> {
   if (typeof source !== 'function') {
     throw new ComponentDefinitionError(`Component "${componentName}": executor must be a function, a class or a loader, got ${typeof source}.`)
