@@ -1,3 +1,4 @@
+import os from 'node:os'
 import type { Artifact, Context, Execution, MetadataStore, PropertyValue } from '@sluice/metadata'
 import type { RecordedNodeStatus } from './display/node-status.js'
 import { CliError } from './errors.js'
@@ -15,7 +16,7 @@ export const PIPELINE_CONTEXT_TYPE = 'pipeline'
 export interface RunRecord {
   readonly runId: string
   readonly pipelineName: string
-  /** RUNNING, COMPLETE, FAILED or CANCELED (RUNNING also for a run whose process died). */
+  /** RUNNING, COMPLETE, FAILED, CANCELED, or INTERRUPTED for a RUNNING run whose process on this machine is gone. */
   readonly status: string
   /** Ms since epoch. */
   readonly startTime: number | undefined
@@ -187,13 +188,31 @@ export function nodeStatusOf(state: string, skippedReason: string | undefined): 
   }
 }
 
+/**
+ * The run's status; INTERRUPTED for a run still marked RUNNING whose process, on this machine, no
+ * longer exists (killed, crashed, machine restarted): it will never finish by itself.
+ */
+function recordedStatus(context: Context): string {
+  const status = stringProperty(context, 'status') ?? 'UNKNOWN'
+  if (status !== 'RUNNING') return status
+  const pid = numberProperty(context, 'pid')
+  if (pid === undefined || stringProperty(context, 'hostname') !== os.hostname()) return status
+  try {
+    process.kill(pid, 0)
+    return status
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'ESRCH' ? 'INTERRUPTED' : status
+  }
+}
+
 function toRunRecord(context: Context): RunRecord {
   const startTime = numberProperty(context, 'start_time')
   const endTime = numberProperty(context, 'end_time')
   return {
     runId: context.name,
     pipelineName: stringProperty(context, 'pipeline_name') ?? '?',
-    status: stringProperty(context, 'status') ?? 'UNKNOWN',
+    status: recordedStatus(context),
     startTime: startTime ?? context.createTime,
     endTime,
     durationMs: startTime !== undefined && endTime !== undefined ? endTime - startTime : undefined,

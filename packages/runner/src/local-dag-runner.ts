@@ -98,6 +98,9 @@ class RunSession implements NodeRunner {
       pipeline_name: pipeline.name,
       status: 'RUNNING',
       start_time: Date.now(),
+      // Who runs it: a run left RUNNING by a process that no longer exists was interrupted.
+      pid: process.pid,
+      hostname: os.hostname(),
       ...(options.pipelineModule ? { pipeline_module: options.pipelineModule } : {}),
     }
     let runContext: Context

@@ -74,7 +74,7 @@ export function renderRunsTable(entries: readonly RunListEntry[], colors: Colors
   )
 }
 
-/** Green COMPLETE, red FAILED, yellow CANCELED, blue RUNNING. */
+/** Green COMPLETE, red FAILED, yellow CANCELED and INTERRUPTED, blue RUNNING. */
 export function runStatusColor(status: string, colors: Colors): (text: string) => string {
   switch (status) {
     case 'COMPLETE':
@@ -82,6 +82,7 @@ export function runStatusColor(status: string, colors: Colors): (text: string) =
     case 'FAILED':
       return colors.red
     case 'CANCELED':
+    case 'INTERRUPTED':
       return colors.yellow
     case 'RUNNING':
       return colors.blue
