@@ -73,7 +73,8 @@ export type {
   ExecutorLoader,
   ExecutorSource,
 } from './executor.js'
-export { fileParameter, isFileParameter } from './file-parameter.js'
+export { fileParameter, isFileParameter, isFingerprintedFileParameter } from './file-parameter.js'
+export type { FileParameterOptions } from './file-parameter.js'
 export { defineComponent, isComponent } from './component.js'
 export type {
   ComponentDefinition,

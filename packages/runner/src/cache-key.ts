@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { AnyNode, Artifact, ExecutionBackend, JsonValue } from '@sluice/core'
-import { stableStringify } from '@sluice/core'
+import { isFingerprintedFileParameter, stableStringify } from '@sluice/core'
 import { resolveFileParameters } from './file-parameters.js'
 import { fingerprintPath } from './fingerprint.js'
 
@@ -40,7 +40,10 @@ export async function computeCacheKey(
 ): Promise<{ key: string; parts: CacheKeyParts }> {
   const files: Record<string, string> = {}
   const resolvedFiles = resolveFileParameters(node, cwd)
-  for (const [name, location] of Object.entries(resolvedFiles)) files[name] = await fingerprintPath(location)
+  const shape = node.component.parameters.shape as Record<string, unknown>
+  for (const [name, location] of Object.entries(resolvedFiles)) {
+    if (isFingerprintedFileParameter(shape[name])) files[name] = await fingerprintPath(location)
+  }
   const inputParts: Record<string, { id: number | null; fingerprint: string }[]> = {}
   for (const [key, artifacts] of Object.entries(inputs)) {
     inputParts[key] = await Promise.all(artifacts.map(async (a) => ({ id: a.id ?? null, fingerprint: await fingerprintPath(a.uri) })))

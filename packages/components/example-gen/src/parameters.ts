@@ -56,8 +56,12 @@ export const MAX_TOTAL_BUCKETS = 1_000_000_000
 
 /** Parameters every file-based ExampleGen shares. */
 export const fileBasedExampleGenShape = {
-  /** The directory the split patterns are relative to. Its files are part of the cache key. */
-  inputBase: fileParameter(),
+  /**
+   * The directory the split patterns are relative to. The files the patterns match are part of the
+   * cache key through the fingerprint hook (TFX's input fingerprint), so the runner does not stat
+   * everything under it, and unrelated files there do not invalidate the cache.
+   */
+  inputBase: fileParameter({ fingerprint: false }),
   inputConfig: inputConfigSchema.default(DEFAULT_INPUT_CONFIG),
   outputConfig: outputConfigSchema.optional(),
   rangeConfig: rangeConfigSchema.optional(),

@@ -68,7 +68,19 @@ describe('caching on the input fingerprint', () => {
     const fingerprint = JSON.parse(parts.componentFingerprint!) as Record<string, unknown>
     expect(fingerprint).toMatchObject({ span: 0, version: null, splits: [{ name: 'single_split', pattern: '*' }] })
     expect(fingerprint.input_fingerprint).toMatch(/^split:single_split,num_files:1,total_bytes:4,xor_checksum:\d+,sum_checksum:\d+$/)
-    expect(Object.keys(parts.files)).toEqual(['inputBase'])
+    // inputBase itself is not statted file by file: the hook's fingerprint covers what the patterns match.
+    expect(parts.files).toEqual({})
+  })
+
+  test('files the patterns do not match do not change the cache key', async () => {
+    const inputBase = path.join(dir, 'unrelated')
+    await writeFiles(inputBase, { 'a.csv': 'x\n1\n' })
+    const node = CsvExampleGen({ inputBase, inputConfig: { splits: [{ name: 'all', pattern: '*.csv' }] } })
+    const before = await computeCacheKey('p', node, {}, dir)
+    await writeFiles(inputBase, { 'README.txt': 'notes about the data' })
+    expect((await computeCacheKey('p', node, {}, dir)).key).toBe(before.key)
+    await writeFiles(inputBase, { 'b.csv': 'x\n2\n' })
+    expect((await computeCacheKey('p', node, {}, dir)).key).not.toBe(before.key)
   })
 
   test('an input that cannot be resolved fingerprints as its error, and the run fails with it', async () => {
