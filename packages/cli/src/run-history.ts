@@ -138,7 +138,7 @@ export async function runNodes(store: MetadataStore, run: RunRecord): Promise<No
       component: '-',
       executionId: undefined,
       state: recorded.status,
-      status: recorded.status === 'SKIPPED' ? 'SKIPPED' : recorded.status === 'CANCELED' ? 'CANCELED' : 'NEW',
+      status: recordedOnlyStatus(recorded.status),
       durationMs: undefined,
       attempts: undefined,
       cacheKey: undefined,
@@ -165,7 +165,21 @@ export async function executionsByNode(store: MetadataStore, run: RunRecord): Pr
 
 /** The status of every node of the run, from its latest execution. */
 export async function runNodeStatuses(store: MetadataStore, run: RunRecord): Promise<RecordedNodeStatus[]> {
-  return (await runNodes(store, run)).map((n) => n.status)
+  // Statuses only: no events or artifacts, since `sluice runs` asks this for every run it lists.
+  const byNode = await executionsByNode(store, run)
+  const statuses = [...byNode.values()].map((list) => {
+    const execution = list[list.length - 1]!
+    return nodeStatusOf(execution.state, stringProperty(execution, 'skipped_reason'))
+  })
+  for (const [nodeId, recorded] of Object.entries(run.recordedNodes)) {
+    if (!byNode.has(nodeId)) statuses.push(recordedOnlyStatus(recorded.status))
+  }
+  return statuses
+}
+
+/** The status of a node known only from the run context (it never got an execution). */
+function recordedOnlyStatus(status: string): RecordedNodeStatus {
+  return status === 'SKIPPED' ? 'SKIPPED' : status === 'CANCELED' ? 'CANCELED' : 'NEW'
 }
 
 /** An artifact as read commands show it. */
@@ -250,7 +264,18 @@ export function numberProperty(node: WithProperties, name: string): number | und
 }
 
 /** The fields of a run as `--json` output shows them (`runs` and `run show`). */
-export function runJsonFields(run: RunRecord) {
+export interface RunJsonFields {
+  readonly runId: string
+  readonly pipelineName: string
+  readonly status: string
+  readonly startTime: string | null
+  readonly endTime: string | null
+  readonly durationMs: number | null
+  readonly pipelineModule: string | null
+}
+
+/** A run's {@link RunJsonFields}. */
+export function runJsonFields(run: RunRecord): RunJsonFields {
   return {
     runId: run.runId,
     pipelineName: run.pipelineName,

@@ -2,6 +2,8 @@ import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { openSqliteStore, type MetadataStore } from '@sluice/metadata'
 import { resolvePipelineLocations } from '@sluice/runner'
+import type { CliIo } from './cli-io.js'
+import { writeJson } from './command-context.js'
 import { CliError } from './errors.js'
 import { loadPipeline } from './load-pipeline.js'
 
@@ -72,6 +74,15 @@ export function defaultStores(cwd: string): string[] {
     .sort()
     .map((name) => path.join(base, name, 'metadata.sqlite'))
     .filter((file) => existsSync(file))
+}
+
+/**
+ * What a read command answers when there is no store yet: an empty JSON list for scripts, the
+ * how-to-run hint for people.
+ */
+export function reportNoStore(io: CliIo, json: boolean | undefined): void {
+  if (json) writeJson(io, [])
+  else io.stdout.write(`${noRunsMessage(io.cwd)}\n`)
 }
 
 /** What read commands say when there is no store: nothing has run here yet. */

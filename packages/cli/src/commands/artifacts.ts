@@ -6,7 +6,7 @@ import { displayPath } from '../format/paths.js'
 import { renderTable } from '../format/table.js'
 import { formatTimestamp, isoTimestamp } from '../format/timestamp.js'
 import { findRun, stringProperty } from '../run-history.js'
-import { locateStore, noRunsMessage, withStoreForReading, type StoreLocationOptions } from '../store-location.js'
+import { locateStore, reportNoStore, withStoreForReading, type StoreLocationOptions } from '../store-location.js'
 
 /** Options of `sluice artifacts`. */
 export interface ArtifactsCommandOptions extends OutputOptions, StoreLocationOptions {
@@ -37,8 +37,7 @@ export async function artifactsCommand(options: ArtifactsCommandOptions, ctx: Co
   const { io, colors } = ctx
   const location = await locateStore(options, io.cwd)
   if (!location) {
-    if (options.json) writeJson(io, [])
-    else io.stdout.write(`${noRunsMessage(io.cwd)}\n`)
+    reportNoStore(io, options.json)
     return ExitCode.Ok
   }
   const { artifacts, knownTypes } = await withStoreForReading(location, async (store) => ({

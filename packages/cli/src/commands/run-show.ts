@@ -7,7 +7,7 @@ import { formatDuration } from '../format/duration.js'
 import { displayPath } from '../format/paths.js'
 import { renderTable } from '../format/table.js'
 import { formatTimestamp } from '../format/timestamp.js'
-import { findRun, runJsonFields, runNodes, type NodeRecord, type RunRecord } from '../run-history.js'
+import { findRun, runJsonFields, type RunJsonFields, runNodes, type NodeRecord, type RunRecord } from '../run-history.js'
 import { locateStore, noRunsMessage, withStoreForReading, type StoreLocationOptions } from '../store-location.js'
 import { runStatusColor } from './runs.js'
 
@@ -15,14 +15,7 @@ import { runStatusColor } from './runs.js'
 export interface RunShowOptions extends OutputOptions, StoreLocationOptions {}
 
 /** `sluice run show <runId> --json`. */
-export interface RunDetails {
-  readonly runId: string
-  readonly pipelineName: string
-  readonly status: string
-  readonly startTime: string | null
-  readonly endTime: string | null
-  readonly durationMs: number | null
-  readonly pipelineModule: string | null
+export interface RunDetails extends RunJsonFields {
   readonly nodes: readonly NodeRecord[]
 }
 

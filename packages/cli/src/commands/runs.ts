@@ -4,8 +4,8 @@ import { displayStatusOf, formatStatusCounts, type NodeDisplayStatus, type Recor
 import { formatDuration } from '../format/duration.js'
 import { renderTable } from '../format/table.js'
 import { formatTimestamp } from '../format/timestamp.js'
-import { listRuns, runJsonFields, runNodeStatuses, type RunRecord } from '../run-history.js'
-import { locateStore, noRunsMessage, withStoreForReading, type StoreLocationOptions } from '../store-location.js'
+import { listRuns, runJsonFields, type RunJsonFields, runNodeStatuses, type RunRecord } from '../run-history.js'
+import { locateStore, reportNoStore, withStoreForReading, type StoreLocationOptions } from '../store-location.js'
 import type { Colors } from '../cli-io.js'
 import { ExitCode } from '../exit-codes.js'
 
@@ -16,14 +16,7 @@ export interface RunsCommandOptions extends OutputOptions, StoreLocationOptions 
 }
 
 /** One run in `sluice runs --json`. */
-export interface RunListEntry {
-  readonly runId: string
-  readonly pipelineName: string
-  readonly status: string
-  readonly startTime: string | null
-  readonly endTime: string | null
-  readonly durationMs: number | null
-  readonly pipelineModule: string | null
+export interface RunListEntry extends RunJsonFields {
   /** How many nodes ended in each status (COMPLETE, CACHED, FAILED, SKIPPED, CANCELED, RUNNING). */
   readonly nodes: Readonly<Partial<Record<RecordedNodeStatus, number>>>
 }
@@ -33,8 +26,7 @@ export async function runsCommand(options: RunsCommandOptions, ctx: CommandConte
   const { io, colors } = ctx
   const location = await locateStore(options, io.cwd)
   if (!location) {
-    if (options.json) writeJson(io, [])
-    else io.stdout.write(`${noRunsMessage(io.cwd)}\n`)
+    reportNoStore(io, options.json)
     return ExitCode.Ok
   }
   const { entries, total } = await withStoreForReading(location, async (store) => {
