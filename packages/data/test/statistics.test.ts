@@ -617,6 +617,13 @@ describe('formatStatisticsSummary', () => {
     expect(text).not.toContain('\x1b[')
   })
 
+  it('shows no moments for a numeric feature that has no values', async () => {
+    const file = await parquet({ tract: 'DOUBLE' }, [{ tract: null }, { tract: null }])
+    const empty = await computeSplitStatistics({ name: 'eval', files: [file] })
+    const line = formatStatisticsSummary({ datasets: [empty] }).split('\n').find((l) => l.trimStart().startsWith('tract'))!
+    expect(line.split(/\s+/).filter(Boolean)).toEqual(['tract', '0', '100.0%', '-', '-', '-', '-', '-', '-'])
+  })
+
   it('fits long names into the width and colors when asked', () => {
     const narrow = formatStatisticsSummary({ datasets: [ds] }, { width: 80 })
     for (const l of narrow.split('\n')) expect(l.length).toBeLessThanOrEqual(80)

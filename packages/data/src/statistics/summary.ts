@@ -53,16 +53,18 @@ function formatDataset(d: DatasetFeatureStatistics, c: Colors, width: number): s
       const s = f.numStats!
       const common = s.commonStats
       const values = common.totNumValues
+      // A feature with no values has no moments: its zeros in the statistics mean "not computed".
+      const shown = (x: number) => (values > 0 ? formatNumber(x) : '-')
       return [
         featureLabel(f),
         formatCount(common.numNonMissing),
         missing(common.numMissing, common.numNonMissing),
-        formatNumber(s.mean),
-        formatNumber(s.stdDev),
+        shown(s.mean),
+        shown(s.stdDev),
         values > 0 ? formatPercent(s.numZeros / values) : '-',
-        formatNumber(s.min),
-        formatNumber(s.median),
-        formatNumber(s.max),
+        shown(s.min),
+        shown(s.median),
+        shown(s.max),
       ]
     })
     sections.push(
