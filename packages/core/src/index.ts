@@ -74,6 +74,8 @@ export type {
   ExecutorSource,
 } from './executor.js'
 export { fileParameter, isFileParameter, isFingerprintedFileParameter } from './file-parameter.js'
+export { importModuleFile, loadModuleFunction } from './module-file.js'
+export type { ModuleFunctionSpec } from './module-file.js'
 export type { FileParameterOptions } from './file-parameter.js'
 export { defineComponent, isComponent } from './component.js'
 export type {

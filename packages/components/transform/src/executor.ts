@@ -1,8 +1,7 @@
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { DuckDBConnection } from '@duckdb/node-api'
-import { ExecutorError } from '@sluice/core'
+import { ExecutorError, loadModuleFunction } from '@sluice/core'
 import type { FeatureTypes } from '@sluice/data/examples'
 import { examplesSplitNames, openDuckDB, openSplitView, sqlIdentifier, writeSplits } from '@sluice/data/examples'
 import { fitOnSplits } from './analyze.js'
@@ -12,9 +11,8 @@ import type { OutputType } from './output-types.js'
 import { outputTypes } from './output-types.js'
 import type { TransformArgs } from './spec.js'
 import type { PreprocessingFn } from './tft/tft.js'
+import { FITTED_TRANSFORM_PATH, RAW_METADATA_DIR } from './transform-output.js'
 
-/** Where the fitted transform goes inside the TransformGraph artifact. */
-export const FITTED_TRANSFORM_PATH = path.join('transform_fn', 'fitted_transform.json')
 
 /**
  * Transform's executor: loads `preprocessingFn` from the module file, computes its analyzers over the
@@ -43,7 +41,7 @@ export default async function transformExecutor({ inputs, outputs, parameters, c
   const graphUri = outputs.transformGraph.uri
   await mkdir(path.join(graphUri, 'transform_fn'), { recursive: true })
   await writeFile(path.join(graphUri, FITTED_TRANSFORM_PATH), serializeFittedTransform(fitted))
-  await cp(inputs.schema.uri, path.join(graphUri, 'metadata'), { recursive: true })
+  await cp(inputs.schema.uri, path.join(graphUri, RAW_METADATA_DIR), { recursive: true })
 
   for (const [i, split] of transform.entries()) {
     context.signal.throwIfAborted()
@@ -57,15 +55,7 @@ export default async function transformExecutor({ inputs, outputs, parameters, c
 
 /** Imports the module file and returns its `preprocessingFn` export. */
 export async function loadPreprocessingFn(moduleFile: string): Promise<PreprocessingFn> {
-  const module = (await import(pathToFileURL(path.resolve(moduleFile)).href)) as { preprocessingFn?: unknown; default?: { preprocessingFn?: unknown } }
-  const fn = module.preprocessingFn ?? module.default?.preprocessingFn
-  if (typeof fn !== 'function') {
-    throw new ExecutorError(`Transform: module file ${moduleFile} does not export a function "preprocessingFn".`, {
-      code: 'SLUICE_TRANSFORM_NO_PREPROCESSING_FN',
-      fix: 'Export `preprocessingFn(inputs, tft)` from the module file.',
-    })
-  }
-  return fn as PreprocessingFn
+  return loadModuleFunction<PreprocessingFn>(moduleFile, { component: 'Transform', exportName: 'preprocessingFn', signature: 'preprocessingFn(inputs, tft)' })
 }
 
 /** Applies the fitted transform to one split (read whole into memory) and writes it as Parquet. */

@@ -22,6 +22,8 @@ export {
 } from './fitted-transform.js'
 export type { AnalyzerValues, FittedAnalyzer, FittedTransform, RawRow, TransformedRow } from './fitted-transform.js'
 export { outputTypes } from './output-types.js'
+export { FITTED_TRANSFORM_PATH, RAW_METADATA_DIR, bucketCount, readTransformOutput } from './transform-output.js'
+export type { TransformOutput } from './transform-output.js'
 export type { OutputType } from './output-types.js'
 export type { TransformArgs } from './spec.js'
 
