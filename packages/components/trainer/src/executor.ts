@@ -4,19 +4,15 @@ import type * as Tfjs from '@tensorflow/tfjs'
 import type { JsonValue } from '@sluice/core'
 import { ExecutorError, isSluiceError, loadModuleFunction } from '@sluice/core'
 import type { TransformOutput } from '@sluice/component-transform'
-import { readTransformOutput } from '@sluice/component-transform'
-import type { DuckDB, FeatureTypes } from '@sluice/data/examples'
-import { countParquetRows, examplesSplitNames, listSplitFiles, openDuckDB } from '@sluice/data/examples'
+import type { FeatureTypes } from '@sluice/data/examples'
+import { examplesSplitNames, openDuckDB } from '@sluice/data/examples'
 import type { Schema } from '@sluice/data/schema'
-import { readSchema } from '@sluice/data/schema'
 import type { TfModule } from './backend.js'
-import { selectBackend } from './backend.js'
 import type { DatasetDescription } from './data-accessor/data-accessor.js'
-import { createDataAccessor } from './data-accessor/data-accessor.js'
 import { TrainerError } from './errors.js'
 import type { RunFn, SaveModelOptions, TrainerFnArgs } from './fn-args.js'
 import { readHyperparameters } from './fn-args.js'
-import { fileSystemHandler, MODEL_JSON_FILE } from './serving-bundle/file-system-handler.js'
+import { MODEL_JSON_FILE } from './serving-bundle/file-system-handler.js'
 import { SIGNATURE_FILE, saveServingBundle } from './serving-bundle/save.js'
 import type { SignatureValueType } from './serving-bundle/signature.js'
 import { signatureTypesOfSchema } from './serving-bundle/signature.js'
@@ -25,6 +21,7 @@ import { MODEL_RUN_METRICS_FILE, SERVING_MODEL_DIR } from './model-run.js'
 import type { TrainerArgs } from './spec.js'
 import type { EpochRecord } from './training-recorder.js'
 import { createTrainingRecorder, epochsFromHistory } from './training-recorder.js'
+import { buildTrainingFnArgs } from './training-inputs.js'
 
 /**
  * The Trainer's executor (TFX's GenericExecutor): builds `fnArgs`, calls the module's `runFn`, checks
@@ -45,35 +42,44 @@ export default async function trainerExecutor({ inputs, outputs, parameters, con
     }
   }
   const runFn = await loadModuleFunction<RunFn>(moduleFile, { component: 'Trainer', exportName: 'runFn', signature: 'runFn(fnArgs)' })
-  const { tf, backend } = await selectBackend(parameters.backend, { logger })
 
-  const filesOf = async (splits: readonly string[]) => (await Promise.all(splits.map((s) => listSplitFiles(inputs.examples.uri, s)))).flat()
-  const trainFiles = await filesOf(trainSplits)
-  const evalFiles = await filesOf(evalSplits)
   // One database for the run: counting examples and every dataset the module reads.
   await using database = await openDuckDB({ tempDirectory: context.tmpDir, signal })
-  const numExamples = await countExamples(database, inputs.examples.uri, [...new Set([...trainSplits, ...evalSplits])])
-  const numTrainExamples = trainSplits.reduce((sum, s) => sum + (numExamples[s] ?? 0), 0)
-  const transformOutput = inputs.transformGraph ? await readTransformOutput(inputs.transformGraph.uri) : undefined
-  const schema = inputs.schema ? await readSchema(inputs.schema.uri) : undefined
   const hyperparameters = inputs.hyperparameters ? await readHyperparameters(inputs.hyperparameters.uri) : undefined
-  const baseModel = inputs.baseModel ? path.join(inputs.baseModel.uri, SERVING_MODEL_DIR) : undefined
   const servingModelDir = path.join(outputs.model.uri, SERVING_MODEL_DIR)
-
+  const modelsToDispose = new Set<Tfjs.LayersModel>()
   // saveModel's defaults come from the data the model was trained on: the last train dataset read.
   let trainedOn: DatasetDescription | undefined
   const reads: Promise<unknown>[] = []
-  const sameFiles = (files: readonly string[]) => files.length === trainFiles.length && files.every((f, i) => f === trainFiles[i])
-  const dataAccessor = createDataAccessor({
-    tf,
-    ...(transformOutput ? { transformOutput } : {}),
-    database,
-    signal,
-    onRead: (reading) => reads.push(reading),
-    onDataset: (description) => {
-      if (sameFiles(description.files) || trainedOn === undefined) trainedOn = description
+  const sameFiles = (files: readonly string[]) => files.length === common.trainFiles.length && files.every((f, i) => f === common.trainFiles[i])
+  const common = await buildTrainingFnArgs(
+    {
+      examplesUri: inputs.examples.uri,
+      schemaUri: inputs.schema?.uri,
+      transformGraphUri: inputs.transformGraph?.uri,
+      baseModelUri: inputs.baseModel?.uri,
+      trainSplits,
+      evalSplits,
+      trainSteps: parameters.trainArgs.numSteps,
+      evalSteps: parameters.evalArgs.numSteps,
+      customConfig: parameters.customConfig as Record<string, JsonValue>,
+      backend: parameters.backend,
+      tmpDir: context.tmpDir,
     },
-  })
+    {
+      component: 'Trainer',
+      logger,
+      signal,
+      database,
+      onRead: (reading) => reads.push(reading),
+      onDataset: (description) => {
+        if (sameFiles(description.files) || trainedOn === undefined) trainedOn = description
+      },
+      onModelLoaded: (model) => modelsToDispose.add(model),
+    },
+  )
+  const { tf, backend, numExamples, transformOutput, schema } = common
+  const numTrainExamples = trainSplits.reduce((sum, s) => sum + (numExamples[s] ?? 0), 0)
   const { callback, record } = createTrainingRecorder(tf, {
     signal,
     onEpochEnd: (entry, { epoch, epochs }) => {
@@ -82,40 +88,16 @@ export default async function trainerExecutor({ inputs, outputs, parameters, con
       if (epochs) context.progress(Math.min(1, (epoch + 1) / epochs), `epoch ${epoch + 1}/${epochs}`)
     },
   })
-  const modelsToDispose = new Set<Tfjs.LayersModel>()
   const fnArgs: TrainerFnArgs = {
-    trainFiles,
-    evalFiles,
-    trainSplits,
-    evalSplits,
-    dataAccessor,
-    ...(transformOutput ? { transformOutput, transformGraphPath: transformOutput.uri } : {}),
-    ...(schema ? { schema, schemaPath: inputs.schema!.uri } : {}),
+    ...common,
     ...(hyperparameters ? { hyperparameters } : {}),
-    ...(parameters.trainArgs.numSteps !== undefined ? { trainSteps: parameters.trainArgs.numSteps } : {}),
-    ...(parameters.evalArgs.numSteps !== undefined ? { evalSteps: parameters.evalArgs.numSteps } : {}),
-    customConfig: parameters.customConfig as Record<string, JsonValue>,
     servingModelDir,
     modelRunDir: outputs.modelRun.uri,
-    ...(baseModel ? { baseModel } : {}),
-    loadBaseModel: async () => {
-      if (!baseModel) {
-        throw new TrainerError('SLUICE_TRAINER_BAD_OPTIONS', 'loadBaseModel: the Trainer has no baseModel input.', { fix: 'Wire a Model channel as baseModel, or check fnArgs.baseModel first.' })
-      }
-      const model = await tf.loadLayersModel(fileSystemHandler(baseModel))
-      modelsToDispose.add(model)
-      return model
-    },
-    tf,
-    backend,
-    numExamples,
     callbacks: callback,
     saveModel: async (model, options = {}) => {
       modelsToDispose.add(model)
       return saveServingBundle(model, servingModelDir, servingOptions(options, trainedOn, transformOutput, schema, backend))
     },
-    logger,
-    signal,
   }
 
   const tensorsBefore = tf.memory().numTensors
@@ -182,12 +164,6 @@ export default async function trainerExecutor({ inputs, outputs, parameters, con
       `${metrics.examplesPerSecond !== null ? `, ${metrics.examplesPerSecond} examples/s` : ''}` +
       `${last?.loss !== undefined ? `, final loss ${last.loss.toPrecision(4)}` : ''}; serving bundle in ${servingModelDir}.`,
   )
-}
-
-async function countExamples(database: DuckDB, examplesUri: string, splits: readonly string[]): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {}
-  for (const split of splits) counts[split] = await countParquetRows(database.connection, await listSplitFiles(examplesUri, split))
-  return counts
 }
 
 function toSignatureTypes(types: FeatureTypes | undefined): Record<string, SignatureValueType> {

@@ -10,6 +10,8 @@ export { MODEL_RUN_METRICS_FILE, SERVING_MODEL_DIR } from './model-run.js'
 export type { ModelRunMetrics } from './model-run.js'
 export type { RunFn, RunFnResult, SaveModelOptions, TrainerFnArgs } from './fn-args.js'
 export { readHyperparameters } from './fn-args.js'
+export { buildTrainingFnArgs } from './training-inputs.js'
+export type { BuildTrainingFnArgsOptions, TrainingFnArgs, TrainingInputsRequest } from './training-inputs.js'
 export { createDataAccessor } from './data-accessor/data-accessor.js'
 export type {
   BatchFeatures,

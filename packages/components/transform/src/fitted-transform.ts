@@ -1,9 +1,15 @@
 // The fitted transform: the preprocessing graph with every analyzer replaced by a reference to its
 // computed value, as versioned JSON, and the one function that applies it to raw rows in JS (the same
 // code for materialising transformed examples, serving and evaluation, so they cannot skew).
-import type { AnalyzerDef, AnalyzerRef, Expr, ScalarAnalyzerKind, TransformGraph, Value } from './tft/expr.js'
-import { analyzerKey, analyzersOf, isLiteralList } from './tft/expr.js'
-import { hashBucket } from './tft/hash.js'
+import { TransformError } from './errors.js'
+import type { Col } from './evaluate.js'
+import { columnOf, compileColumns, valueAt } from './evaluate.js'
+import type { AnalyzerDef, AnalyzerRef, Expr, PerKeyStatistic, ScalarAnalyzerKind, TransformGraph, Value } from './tft/expr.js'
+import { analyzerInputs, analyzerKey, analyzersOf, isLiteralList } from './tft/expr.js'
+import { normalise } from './values.js'
+
+export { TransformError } from './errors.js'
+export { bucketOf, stringKey, toBoolean, toNumber } from './values.js'
 
 /** The `format` field of a fitted transform. */
 export const FITTED_TRANSFORM_FORMAT = 'sluice.fitted_transform'
@@ -15,6 +21,14 @@ export type FittedAnalyzer =
   | { readonly kind: ScalarAnalyzerKind; readonly value: number | null }
   | { readonly kind: 'quantiles'; readonly numBuckets: number; readonly boundaries: readonly number[] }
   | { readonly kind: 'vocabulary'; readonly tokens: readonly string[]; readonly frequencies: readonly number[] }
+  /**
+   * Per key value (as its vocabulary key, see `stringKey`), the statistics of the input over the
+   * analysed rows with that key: `mean`, `var` (population) `min`, `max` (null when the key's rows
+   * have no value) and `count` (non-missing values).
+   */
+  | ({ readonly kind: 'perKey'; readonly keys: readonly string[] } & { readonly [S in PerKeyStatistic]: readonly (number | null)[] })
+  /** Per key value, its sorted, deduplicated quantile boundaries. */
+  | { readonly kind: 'quantilesPerKey'; readonly numBuckets: number; readonly keys: readonly string[]; readonly boundaries: readonly (readonly number[])[] }
 
 /** Analyzer values by {@link analyzerKey} of their definition: what `analyzeGraph` returns. */
 export type AnalyzerValues = ReadonlyMap<string, FittedAnalyzer>
@@ -29,11 +43,6 @@ export interface FittedTransform {
   readonly outputs: Readonly<Record<string, Expr<AnalyzerRef>>>
   /** Analyzer values by id (`{kind}_{n}`). */
   readonly analyzers: Readonly<Record<string, FittedAnalyzer>>
-}
-
-/** An error in building, reading or applying a fitted transform. */
-export class TransformError extends Error {
-  override readonly name = 'TransformError'
 }
 
 /**
@@ -67,6 +76,10 @@ export function fitTransform(graph: TransformGraph, values: AnalyzerValues): Fit
         return { ...e, cond: freeze(e.cond), then: freeze(e.then), else: freeze(e.else) }
       case 'analyzer':
         return { op: 'analyzer', analyzer: ref(e.analyzer) }
+      case 'perKey':
+        return { ...e, analyzer: ref(e.analyzer), key: freeze(e.key) }
+      case 'applyBucketsPerKey':
+        return { ...e, x: freeze(e.x), key: freeze(e.key), boundaries: ref(e.boundaries) }
       case 'applyVocabulary':
         return { ...e, x: freeze(e.x), vocabulary: isLiteralList(e.vocabulary) ? e.vocabulary : ref(e.vocabulary) }
       case 'applyBuckets':
@@ -87,7 +100,7 @@ export function collectAnalyzers(graph: TransformGraph): Map<string, AnalyzerDef
     for (const a of analyzersOf(e)) {
       const key = analyzerKey(a)
       if (found.has(key)) continue
-      visit(a.input)
+      for (const input of analyzerInputs(a)) visit(input)
       found.set(key, a)
     }
   }
@@ -100,12 +113,18 @@ export function collectAnalyzers(graph: TransformGraph): Map<string, AnalyzerDef
  * constant, an analyzer over NaN values) are written as `{"$number": "NaN" | "Infinity" | "-Infinity"}`.
  */
 export function serializeFittedTransform(fitted: FittedTransform): string {
-  return `${JSON.stringify(fitted, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? { $number: String(value) } : value), 2)}\n`
+  return `${JSON.stringify(fitted, replaceNumber, 2)}\n`
+}
+
+/** JSON.stringify's replacer for NaN and ±Infinity: `{"$number": "NaN"}` (see {@link serializeFittedTransform}). */
+export function replaceNumber(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? { $number: String(value) } : value
 }
 
 const NON_FINITE: Readonly<Record<string, number>> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY }
 
-function reviveNumber(_key: string, value: unknown): unknown {
+/** JSON.parse's reviver undoing {@link replaceNumber}. */
+export function reviveNumber(_key: string, value: unknown): unknown {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const keys = Object.keys(value)
     const n = (value as { $number?: unknown }).$number
@@ -120,15 +139,26 @@ function reviveNumber(_key: string, value: unknown): unknown {
  */
 export function parseFittedTransform(json: string | unknown): FittedTransform {
   const value: unknown = typeof json === 'string' ? JSON.parse(json, reviveNumber) : json
-  if (typeof value !== 'object' || value === null) throw new TransformError('A fitted transform must be a JSON object.')
+  const code = 'SLUICE_TRANSFORM_INVALID_FITTED' as const
+  if (typeof value !== 'object' || value === null) throw new TransformError('A fitted transform must be a JSON object.', { code })
   const v = value as Partial<FittedTransform>
-  if (v.format !== FITTED_TRANSFORM_FORMAT) throw new TransformError(`Not a fitted transform: format is ${JSON.stringify(v.format)}, expected "${FITTED_TRANSFORM_FORMAT}".`)
-  if (v.version !== FITTED_TRANSFORM_VERSION) throw new TransformError(`Fitted transform version ${String(v.version)} is not supported (this code reads version ${FITTED_TRANSFORM_VERSION}).`)
+  if (v.format !== FITTED_TRANSFORM_FORMAT) throw new TransformError(`Not a fitted transform: format is ${JSON.stringify(v.format)}, expected "${FITTED_TRANSFORM_FORMAT}".`, { code })
+  if (v.version !== FITTED_TRANSFORM_VERSION) {
+    throw new TransformError(`Fitted transform version ${String(v.version)} is not supported (this code reads version ${FITTED_TRANSFORM_VERSION}).`, {
+      code,
+      fix: 'Read it with the version of @sluice/component-transform that wrote it, or run Transform again.',
+    })
+  }
   if (!Array.isArray(v.inputs) || typeof v.outputs !== 'object' || v.outputs === null || typeof v.analyzers !== 'object' || v.analyzers === null) {
-    throw new TransformError('A fitted transform needs "inputs", "outputs" and "analyzers".')
+    throw new TransformError('A fitted transform needs "inputs", "outputs" and "analyzers".', { code })
   }
   const fitted = v as FittedTransform
-  compileFitted(fitted) // validates every node and analyzer reference
+  try {
+    compileColumns(fitted) // validates every node and analyzer reference
+  } catch (cause) {
+    if (cause instanceof TransformError) throw new TransformError(cause.message, { code, cause })
+    throw cause
+  }
   return fitted
 }
 
@@ -140,250 +170,82 @@ export type RawRow = object
 /** A transformed row: output name to value (`null` where missing). */
 export type TransformedRow = Record<string, Value>
 
-type Evaluator = (row: RawRow) => Value
+/**
+ * A fitted transform compiled once (see src/evaluate.ts): apply it to any number of rows or column
+ * chunks. The materialised transformed examples, {@link applyTransform} and
+ * `readTransformOutput(…).transformRows` all run this code, so training, evaluation and serving
+ * compute the same values.
+ */
+export interface CompiledTransform {
+  /** The raw features read, in order. */
+  readonly inputs: readonly string[]
+  /** The outputs, in order. */
+  readonly outputs: readonly string[]
+  /** The outputs of one raw row. */
+  applyRow(row: RawRow): TransformedRow
+  /** The outputs of raw rows, computed in chunks of 2,048 rows. */
+  applyRows(rows: Iterable<RawRow>): TransformedRow[]
+  /**
+   * The outputs of `rowCount` rows given as columns: `columns[i]` holds the values of `inputs[i]`.
+   * Returns one array per output, in `outputs` order.
+   */
+  applyColumns(columns: readonly (readonly unknown[])[], rowCount: number): Value[][]
+}
+
+const CHUNK_ROWS = 2048
+
+/** Compiles a fitted transform (checking every node and analyzer reference) for repeated application. */
+export function compileTransform(fitted: FittedTransform): CompiledTransform {
+  const program = compileColumns(fitted)
+  const { inputs, outputs } = program
+  const toRows = (results: Col[], n: number, into: TransformedRow[]) => {
+    for (let i = 0; i < n; i++) {
+      const row: TransformedRow = {}
+      for (let j = 0; j < outputs.length; j++) row[outputs[j]!] = valueAt(results[j]!, i)
+      into.push(row)
+    }
+  }
+  const applyRows = (rows: Iterable<RawRow>): TransformedRow[] => {
+    const out: TransformedRow[] = []
+    let batch: RawRow[] = []
+    const flush = () => {
+      const columns = inputs.map((name) => columnOf(batch.map((row) => normalise((row as Record<string, unknown>)[name], name)), batch.length))
+      toRows(program.run(columns, batch.length), batch.length, out)
+      batch = []
+    }
+    for (const row of rows) {
+      batch.push(row)
+      if (batch.length === CHUNK_ROWS) flush()
+    }
+    if (batch.length > 0) flush()
+    return out
+  }
+  return {
+    inputs,
+    outputs,
+    applyRow: (row) => applyRows([row])[0]!,
+    applyRows,
+    applyColumns(columns, rowCount) {
+      if (columns.length !== inputs.length) throw new TransformError(`applyColumns: expected ${inputs.length} input column(s) (${inputs.join(', ')}), got ${columns.length}.`)
+      const cols = columns.map((values, k) => {
+        const v = new Array<Value>(rowCount)
+        for (let i = 0; i < rowCount; i++) v[i] = normalise(values[i], inputs[k]!)
+        return columnOf(v, rowCount)
+      })
+      return program.run(cols, rowCount).map((col) => {
+        const v = new Array<Value>(rowCount)
+        for (let i = 0; i < rowCount; i++) v[i] = valueAt(col, i)
+        return v
+      })
+    },
+  }
+}
 
 /**
  * Applies a fitted transform to raw rows in memory. Returns one object per row with the transform's
- * outputs, in output order. Missing values propagate (null) except through `fillMissing`.
+ * outputs, in output order. Missing values propagate (null) except through `fillMissing`,
+ * `isMissing` and `where`'s condition.
  */
 export function applyTransform(fitted: FittedTransform, rows: Iterable<RawRow>): TransformedRow[] {
-  const outputs = compileFitted(fitted)
-  const result: TransformedRow[] = []
-  for (const row of rows) {
-    const out: TransformedRow = {}
-    for (const [name, evaluate] of outputs) out[name] = evaluate(row)
-    result.push(out)
-  }
-  return result
-}
-
-function compileFitted(fitted: FittedTransform): [string, Evaluator][] {
-  const analyzer = (ref: AnalyzerRef): FittedAnalyzer => {
-    const found = typeof ref === 'object' && ref !== null ? fitted.analyzers[ref.id] : undefined
-    if (!found) throw new TransformError(`The fitted transform refers to analyzer ${JSON.stringify(ref)}, which it does not hold.`)
-    return found
-  }
-  const compile = (e: Expr<AnalyzerRef>): Evaluator => {
-    switch (e.op) {
-      case 'input': {
-        const name = e.name
-        return (row) => normalise((row as Record<string, unknown>)[name])
-      }
-      case 'const': {
-        const value = e.value
-        return () => value
-      }
-      case 'binary':
-        return binaryEvaluator(e.fn, compile(e.a), compile(e.b))
-      case 'not': {
-        const x = compile(e.x)
-        return (row) => {
-          const b = toBoolean(x(row))
-          return b === null ? null : !b
-        }
-      }
-      case 'sqrt': {
-        const x = compile(e.x)
-        return (row) => {
-          const n = toNumber(x(row))
-          return n === null ? null : Math.sqrt(n)
-        }
-      }
-      case 'cast': {
-        const x = compile(e.x)
-        switch (e.to) {
-          case 'float':
-            return (row) => toNumber(x(row))
-          case 'int':
-            return (row) => {
-              const n = toNumber(x(row))
-              return n === null || !Number.isFinite(n) ? null : Math.trunc(n)
-            }
-          case 'string':
-            return (row) => {
-              const v = x(row)
-              return v === null ? null : stringKey(v)
-            }
-          case 'bool':
-            return (row) => toBoolean(x(row))
-          default:
-            throw new TransformError(`Unknown cast target ${JSON.stringify(e.to)}.`)
-        }
-      }
-      case 'fillMissing': {
-        const x = compile(e.x)
-        const value = e.value
-        return (row) => {
-          const v = x(row)
-          return v === null || (typeof v === 'number' && Number.isNaN(v)) ? value : v
-        }
-      }
-      case 'where': {
-        const cond = compile(e.cond)
-        const then = compile(e.then)
-        const otherwise = compile(e.else)
-        return (row) => (toBoolean(cond(row)) === true ? then(row) : otherwise(row))
-      }
-      case 'analyzer': {
-        const a = analyzer(e.analyzer)
-        if (a.kind === 'quantiles' || a.kind === 'vocabulary') throw new TransformError(`A ${a.kind} analyzer is used as a scalar.`)
-        const value = a.value
-        return () => value
-      }
-      case 'applyVocabulary': {
-        const x = compile(e.x)
-        let tokens: readonly string[]
-        if (isLiteralList(e.vocabulary)) tokens = e.vocabulary
-        else {
-          const a = analyzer(e.vocabulary)
-          if (a.kind !== 'vocabulary') throw new TransformError(`applyVocabulary refers to a ${a.kind} analyzer.`)
-          tokens = a.tokens
-        }
-        const index = new Map<string, number>()
-        tokens.forEach((t, i) => {
-          if (!index.has(t)) index.set(t, i)
-        })
-        const { numOovBuckets, defaultValue } = e
-        const size = tokens.length
-        return (row) => {
-          const v = x(row)
-          if (v === null) return null
-          const key = stringKey(v)
-          const i = index.get(key)
-          if (i !== undefined) return i
-          return numOovBuckets > 0 ? size + hashBucket(key, numOovBuckets) : defaultValue
-        }
-      }
-      case 'applyBuckets': {
-        const x = compile(e.x)
-        let boundaries: readonly number[]
-        if (isLiteralList(e.boundaries)) boundaries = e.boundaries
-        else {
-          const a = analyzer(e.boundaries)
-          if (a.kind !== 'quantiles') throw new TransformError(`applyBuckets refers to a ${a.kind} analyzer.`)
-          boundaries = a.boundaries
-        }
-        return (row) => {
-          const n = toNumber(x(row))
-          return n === null ? null : bucketOf(n, boundaries)
-        }
-      }
-      case 'hashStrings': {
-        const x = compile(e.x)
-        const buckets = e.hashBuckets
-        return (row) => {
-          const v = x(row)
-          return v === null ? null : hashBucket(stringKey(v), buckets)
-        }
-      }
-      default:
-        throw new TransformError(`Unknown operation ${JSON.stringify((e as { op?: unknown }).op)} in the fitted transform.`)
-    }
-  }
-  return Object.entries(fitted.outputs).map(([name, e]) => [name, compile(e)])
-}
-
-/** The bucket of `x`: the number of boundaries `<= x`; NaN goes to the last bucket. */
-export function bucketOf(x: number, boundaries: readonly number[]): number {
-  if (Number.isNaN(x)) return boundaries.length
-  let lo = 0
-  let hi = boundaries.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (boundaries[mid]! <= x) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
-function binaryEvaluator(fn: string, a: Evaluator, b: Evaluator): Evaluator {
-  const numeric = (f: (x: number, y: number) => Value): Evaluator => (row) => {
-    const x = toNumber(a(row))
-    const y = toNumber(b(row))
-    return x === null || y === null ? null : f(x, y)
-  }
-  const compare = (f: (order: number) => boolean): Evaluator => (row) => {
-    const x = a(row)
-    const y = b(row)
-    if (x === null || y === null) return null
-    if (typeof x === 'string' && typeof y === 'string') return f(x < y ? -1 : x > y ? 1 : 0)
-    const nx = toNumber(x)
-    const ny = toNumber(y)
-    if (nx === null || ny === null) return null
-    if (Number.isNaN(nx) || Number.isNaN(ny)) return false
-    return f(nx < ny ? -1 : nx > ny ? 1 : 0)
-  }
-  switch (fn) {
-    case 'add':
-      return numeric((x, y) => x + y)
-    case 'sub':
-      return numeric((x, y) => x - y)
-    case 'mul':
-      return numeric((x, y) => x * y)
-    case 'div':
-      return numeric((x, y) => (y === 0 ? null : x / y))
-    case 'gt':
-      return compare((o) => o > 0)
-    case 'ge':
-      return compare((o) => o >= 0)
-    case 'lt':
-      return compare((o) => o < 0)
-    case 'le':
-      return compare((o) => o <= 0)
-    case 'eq':
-      return compare((o) => o === 0)
-    case 'and':
-      return (row) => {
-        const x = toBoolean(a(row))
-        const y = toBoolean(b(row))
-        if (x === false || y === false) return false
-        return x === null || y === null ? null : true
-      }
-    case 'or':
-      return (row) => {
-        const x = toBoolean(a(row))
-        const y = toBoolean(b(row))
-        if (x === true || y === true) return true
-        return x === null || y === null ? null : false
-      }
-    default:
-      throw new TransformError(`Unknown binary operation ${JSON.stringify(fn)}.`)
-  }
-}
-
-function normalise(v: unknown): Value {
-  if (v === undefined || v === null) return null
-  if (typeof v === 'bigint') return Number(v)
-  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v
-  throw new TransformError(`Unsupported raw value ${String(v)} (${typeof v}): the transform reads scalar features only.`)
-}
-
-/** A value as a number: booleans 1/0, numeric strings parsed, anything else missing. */
-export function toNumber(v: Value): number | null {
-  if (v === null) return null
-  if (typeof v === 'number') return v
-  if (typeof v === 'boolean') return v ? 1 : 0
-  const trimmed = v.trim()
-  if (trimmed === '') return null
-  const n = Number(trimmed)
-  return Number.isNaN(n) && trimmed.toLowerCase() !== 'nan' ? null : n
-}
-
-/** A value as a boolean: numbers non-zero, strings true/t/1 and false/f/0, anything else missing. */
-export function toBoolean(v: Value): boolean | null {
-  if (v === null) return null
-  if (typeof v === 'boolean') return v
-  if (typeof v === 'number') return Number.isNaN(v) ? null : v !== 0
-  const s = v.trim().toLowerCase()
-  if (s === 'true' || s === 't' || s === '1') return true
-  if (s === 'false' || s === 'f' || s === '0') return false
-  return null
-}
-
-/**
- * The vocabulary and hash key of a value: strings as they are, integral numbers without a decimal
- * point (`3`, as for an INT64 feature), other numbers in JS's shortest form, booleans `true`/`false`.
- */
-export function stringKey(v: Exclude<Value, null>): string {
-  return String(v)
+  return compileTransform(fitted).applyRows(rows)
 }

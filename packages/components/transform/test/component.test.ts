@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTempDirectory, runComponent } from '@sluice/testing'
 import type { TempDirectory } from '@sluice/testing'
-import { isComponent } from '@sluice/core'
+import { ExecutorError, isComponent, loadExecutor } from '@sluice/core'
 import { openDuckDB, readFeatureTypes, sqlString, writeSplits } from '@sluice/data/examples'
 import { Transform, applyTransform, parseFittedTransform } from '@sluice/component-transform'
 
@@ -84,6 +84,37 @@ describe('Transform', () => {
     // z-score over train only: the train split's fare_xf has mean 0.
     const train = (await db.connection.runAndReadAll(`SELECT avg(fare_xf) FROM read_parquet(${sqlString(path.join(transformed.uri, 'Split-train', '*.parquet'))})`)).getRowsJS()
     expect(train[0]![0]).toBeCloseTo(0, 9)
+  })
+
+  it('with disableStatistics, leaves a marker in the statistics outputs and still writes both schemas', async () => {
+    const { outputs } = await runComponent(Transform, {
+      inputs: { examples: { uri: examplesUri, properties: { splitNames: ['train', 'eval'] } }, schema: { uri: schemaUri } },
+      parameters: { moduleFile, disableStatistics: true, splitsConfig: { transform: ['eval'] } },
+    })
+    for (const artifact of [outputs.preTransformStats, outputs.postTransformStats, outputs.postTransformAnomalies]) {
+      expect(await readdir(artifact.uri)).toEqual(['STATISTICS_DISABLED'])
+      expect(artifact.customProperties.statistics_disabled).toBe(1)
+      expect(artifact.properties.splitNames).toEqual([])
+    }
+    expect(await readdir(outputs.preTransformSchema.uri)).toEqual(['schema.json'])
+    expect((await readdir(outputs.postTransformSchema.uri)).sort()).toEqual(['schema.json', 'schema.pbtxt'])
+    expect(outputs.transformedExamples.properties.splitNames).toEqual(['eval'])
+    expect(await readdir(outputs.transformedExamples.uri)).toEqual(['Split-eval'])
+    expect(outputs.transformGraph.customProperties).toMatchObject({ analyze_seconds: expect.any(Number), materialize_seconds: expect.any(Number) })
+  })
+
+  it('can be extended with withExecutor (the docs example): a gate on post-transform anomalies', async () => {
+    const StrictTransform = Transform.withExecutor(async (args) => {
+      await (await loadExecutor(Transform.executor, Transform.name))(args)
+      const blessed = (args.outputs.postTransformAnomalies.customProperties.blessed ?? {}) as Record<string, number>
+      const failed = Object.entries(blessed).filter(([, ok]) => ok !== 1)
+      if (failed.length > 0) throw new ExecutorError(`Post-transform anomalies in split(s) ${failed.map(([split]) => split).join(', ')}.`)
+    })
+    const { outputs } = await runComponent(StrictTransform, {
+      inputs: { examples: { uri: examplesUri, properties: { splitNames: ['train', 'eval'] } }, schema: { uri: schemaUri } },
+      parameters: { moduleFile },
+    })
+    expect(outputs.postTransformAnomalies.customProperties.blessed).toEqual({ train: 1, eval: 1 })
   })
 
   it('fails clearly without preprocessingFn or with an unknown split', async () => {

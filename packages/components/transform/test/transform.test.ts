@@ -143,6 +143,16 @@ describe('analyzers', () => {
     expect(new Set(rows.map((r) => r.f))).toEqual(new Set([null, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]))
   })
 
+  it('give NaN for a NaN or infinite analysed value, as floating point does in TFT', async () => {
+    const relation = `(SELECT * FROM (VALUES (1.0::DOUBLE, 'a'), ('NaN'::DOUBLE, 'a'), (3.0::DOUBLE, 'b'), ('Infinity'::DOUBLE, 'c'), (5.0::DOUBLE, 'c'), (NULL, 'b')) t(x, k))`
+    const graph = traceTransform((inputs) => ({ mean: tft.mean(inputs.x!), var: tft.var(inputs.x!), z: tft.scaleToZScorePerKey(inputs.x!, inputs.k!) }))
+    const fitted = fitTransform(graph, await analyzeGraph(db.connection, relation, graph))
+    expect(analyzerValue(fitted, 'mean')).toEqual({ kind: 'mean', value: Number.NaN })
+    expect(analyzerValue(fitted, 'var')).toEqual({ kind: 'var', value: Number.NaN })
+    const perKey = Object.values(fitted.analyzers).find((a) => a.kind === 'perKey')
+    expect(perKey).toMatchObject({ keys: ['a', 'b', 'c'], var: [Number.NaN, 0, Number.NaN], count: [2, 1, 2] })
+  })
+
   it('computes analyzers of analyzer outputs in later phases', async () => {
     const fitted = await fit((inputs) => ({ z: tft.scaleToZScore(tft.scaleTo01(inputs.tips!)), m: tft.mean(tft.sub(inputs.tips!, tft.mean(inputs.tips!))) }))
     const z = applyTransform(fitted, ROWS).map((r) => r.z as number)
@@ -218,7 +228,7 @@ describe('mappers', () => {
     rows.forEach((r, i) => expect(r.s).toBeCloseTo((miles[i]! / 22) * 2 - 1, 12))
   })
 
-  it('handles a constant column as TFT does: z-score x - mean, [0, 1] scaling 0.5', () => {
+  it('handles a constant column as TFT does: z-score x - mean, min-max scaling sigmoid(x)', () => {
     const graph = traceTransform((inputs) => ({ z: tft.scaleToZScore(inputs.x!), u: tft.scaleTo01(inputs.x!), s: tft.scaleByMinMax(inputs.x!, 10, 20) }))
     const fitted = fitTransform(
       graph,
@@ -229,9 +239,10 @@ describe('mappers', () => {
         ['{"kind":"max","input":{"op":"input","name":"x"}}', { kind: 'max', value: 3 }],
       ]),
     )
+    const sigmoid = (x: number) => 1 / (1 + Math.exp(-x))
     expect(applyTransform(fitted, [{ x: 3 }, { x: 5 }])).toEqual([
-      { z: 0, u: 0.5, s: 15 },
-      { z: 2, u: 0.5, s: 15 },
+      { z: 0, u: sigmoid(3), s: 10 + 10 * sigmoid(3) },
+      { z: 2, u: sigmoid(5), s: 10 + 10 * sigmoid(5) },
     ])
   })
 
@@ -302,6 +313,80 @@ describe('mappers', () => {
   })
 })
 
+describe('per-key mappers', () => {
+  const byKey = <T>(key: (r: Row) => string | null, value: (r: Row) => T | null) => {
+    const groups = new Map<string, T[]>()
+    for (const r of ROWS) {
+      const k = key(r)
+      const v = value(r)
+      if (k === null || v === null) continue
+      groups.set(k, [...(groups.get(k) ?? []), v])
+    }
+    return groups
+  }
+
+  it('compute their statistics per key value over the analysed split, in one GROUP BY per key', async () => {
+    const queries: string[] = []
+    const fitted = await fitOnSplits(
+      db.connection,
+      examplesUri,
+      'train',
+      (inputs) => ({
+        z: tft.scaleToZScorePerKey(inputs.tips!, inputs.payment_type!),
+        unit: tft.scaleTo01PerKey(inputs.tips!, inputs.payment_type!),
+        range: tft.scaleByMinMaxPerKey(inputs.fare!, inputs.payment_type!, -1, 1),
+        buckets: tft.bucketizePerKey(inputs.trip_miles!, inputs.payment_type!, 3),
+        count: tft.countPerKey(inputs.payment_type!),
+      }),
+      { onQuery: (q) => queries.push(q) },
+    )
+    // One GROUP BY for the three analyzers keyed by payment_type (plus the key's type probe).
+    expect(queries.filter((q) => q.includes('GROUP BY'))).toHaveLength(1)
+    const tips = byKey((r) => r.payment_type, (r) => r.tips)
+    const fares = byKey((r) => r.payment_type, (r) => r.fare)
+    const miles = byKey((r) => r.payment_type, (r) => r.trip_miles)
+    const rows = applyTransform(fitted, ROWS)
+    ROWS.forEach((r, i) => {
+      const t = tips.get(r.payment_type)!
+      const sd = Math.sqrt(variance(t))
+      expect(rows[i]!.z).toBeCloseTo(sd > 0 ? (r.tips - mean(t)) / sd : r.tips - mean(t), 9)
+      expect(rows[i]!.unit).toBeCloseTo((r.tips - Math.min(...t)) / (Math.max(...t) - Math.min(...t)), 12)
+      const f = fares.get(r.payment_type)!
+      if (r.fare === null) expect(rows[i]!.range).toBeNull()
+      else expect(rows[i]!.range).toBeCloseTo(((r.fare - Math.min(...f)) / (Math.max(...f) - Math.min(...f))) * 2 - 1, 12)
+      const boundaries = quantileBoundaries(miles.get(r.payment_type)!, 3)
+      expect(rows[i]!.buckets).toBe(bucketOf(r.trip_miles, boundaries))
+      expect(rows[i]!.count).toBe(t.length)
+    })
+    for (const a of Object.values(fitted.analyzers)) {
+      if (a.kind === 'perKey' || a.kind === 'quantilesPerKey') expect(a.keys).toEqual([...new Set(column('payment_type'))].sort())
+    }
+  })
+
+  it("give TFT's fallbacks for a key value the analysis never saw, and missing outputs for a missing key", async () => {
+    const fitted = await fit((inputs) => ({
+      z: tft.scaleToZScorePerKey(inputs.tips!, inputs.payment_type!),
+      unit: tft.scaleTo01PerKey(inputs.tips!, inputs.payment_type!),
+      range: tft.scaleByMinMaxPerKey(inputs.tips!, inputs.payment_type!, 10, 20),
+      buckets: tft.bucketizePerKey(inputs.tips!, inputs.payment_type!, 4),
+      count: tft.countPerKey(inputs.payment_type!),
+    }))
+    const sigmoid = (x: number) => 1 / (1 + Math.exp(-x))
+    expect(applyTransform(fitted, [{ tips: 3, payment_type: 'Bitcoin' }, { tips: 3, payment_type: null }, { tips: Number.NaN, payment_type: 'Cash' }])).toEqual([
+      { z: 3, unit: sigmoid(3), range: 10 + 10 * sigmoid(3), buckets: -1, count: 0 },
+      { z: null, unit: null, range: null, buckets: null, count: null },
+      { z: Number.NaN, unit: Number.NaN, range: Number.NaN, buckets: 3, count: ROWS.filter((r) => r.payment_type === 'Cash').length },
+    ])
+  })
+
+  it('use the key as its vocabulary token: numbers and their string form are one key', async () => {
+    const fitted = await fit((inputs) => ({ count: tft.countPerKey(inputs.hour!) }))
+    const [a, b] = applyTransform(fitted, [{ hour: 5 }, { hour: '5' }])
+    expect(a!.count).toBe(ROWS.filter((r) => r.hour === 5).length)
+    expect(b!.count).toBe(a!.count)
+  })
+})
+
 describe('fitted transform', () => {
   const taxi = (inputs: TransformInputs) => ({
     fare_xf: tft.scaleToZScore(tft.fillMissing(inputs.fare!, 0)),
@@ -365,7 +450,7 @@ describe('fitted transform', () => {
 
   it('rejects an unknown input and a non-column output while tracing', async () => {
     await expect(fit((inputs) => ({ x: inputs.nope! }))).rejects.toThrow(/reads input "nope"/)
-    expect(() => traceTransform(() => ({ x: 3 as never }))).toThrow(/not a column handle/)
+    expect(() => traceTransform(() => ({ x: 3 as never }))).toThrow(/output "x" of preprocessingFn is not a column: got number 3/)
     expect(() => tft.bucketize(tft.constant(1), 0)).toThrow(RangeError)
   })
 })

@@ -1,6 +1,7 @@
 // The `tft` object a preprocessing function receives. Every call builds graph nodes; nothing is
 // computed until the graph is analysed (src/analyze.ts) and applied (src/fitted-transform.ts).
-import type { AnalyzerDef, BinaryOp, CastType, Expr, TransformGraph, Value } from './expr.js'
+import type { AnalyzerDef, BinaryOp, CastType, Expr, PerKeyStatistic, TransformGraph, Value } from './expr.js'
+import { TransformError } from '../errors.js'
 
 /** A column handle: a node of the preprocessing graph. */
 export class Column {
@@ -39,8 +40,14 @@ export interface ApplyVocabularyOptions {
 /** The raw inputs a preprocessing function reads, by feature name. */
 export type TransformInputs<K extends string = string> = { readonly [P in K]: Column }
 
-/** A preprocessing function: raw input columns in, named output columns out. */
-export type PreprocessingFn<K extends string = string> = (inputs: TransformInputs<K>, tft: Tft) => Record<string, Column>
+/** The `customConfig` parameter of Transform, passed as the third argument of the preprocessing function (TFX's `custom_config`). */
+export type CustomConfig = Readonly<Record<string, unknown>>
+
+/**
+ * A preprocessing function: raw input columns in, named output columns out. It runs once, while the
+ * graph is traced (not once per row), and must be synchronous.
+ */
+export type PreprocessingFn<K extends string = string> = (inputs: TransformInputs<K>, tft: Tft, customConfig: CustomConfig) => Record<string, Column>
 
 function expr(x: Operand): Expr {
   return x instanceof Column ? x.expr : { op: 'const', value: x }
@@ -92,18 +99,65 @@ function applyBuckets(x: Column, boundaries: Boundaries | readonly number[]): Co
   return new Column({ op: 'applyBuckets', x: x.expr, boundaries: boundaries instanceof Boundaries ? boundaries.analyzer : [...boundaries] })
 }
 
-function scaleByMinMax(x: Column, outputMin = 0, outputMax = 1): Column {
-  if (!(outputMin < outputMax)) throw new RangeError(`scaleByMinMax: outputMin (${outputMin}) must be below outputMax (${outputMax}).`)
-  const min = tft.min(x)
-  const max = tft.max(x)
-  // TFT: when min == max (a single distinct value) the result is the middle of the output range.
-  const unit = tft.where(tft.lt(min, max), tft.div(tft.sub(x, min), tft.sub(max, min)), 0.5)
+function checkRange(name: string, outputMin: number, outputMax: number): void {
+  if (!(outputMin < outputMax)) throw new RangeError(`${name}: outputMin (${outputMin}) must be below outputMax (${outputMax}).`)
+}
+
+/**
+ * TFT's `_scale_by_min_max_internal`: `(x - min) / (max - min)` projected on the output range; where
+ * min >= max (one distinct value, no value, or a key the analysis did not see) `sigmoid(x)` instead.
+ */
+function minMaxScaled(x: Column, min: Column, max: Column, outputMin: number, outputMax: number): Column {
+  const unit = tft.where(tft.lt(min, max), tft.div(tft.sub(x, min), tft.sub(max, min)), tft.sigmoid(x))
   return tft.add(tft.mul(unit, outputMax - outputMin), outputMin)
 }
 
 /**
+ * TFT's `_scale_to_z_score_internal`: `(x - mean) / sqrt(var)`, or `x - mean` where the variance is
+ * 0. `mean` must not be missing where x should give a value (an empty analysis: pass `fillMissing(mean, 0)`
+ * to leave x unscaled, as TFT documents).
+ */
+function zScored(x: Column, mean: Column, variance: Column): Column {
+  const centred = tft.sub(x, mean)
+  return tft.where(tft.gt(variance, 0), tft.div(centred, tft.sqrt(variance)), centred)
+}
+
+/** `value`, but missing where the per-key mapper's key is missing. */
+function unlessKeyMissing(key: Column, value: Column): Column {
+  return tft.where(tft.isMissing(key), null, value)
+}
+
+function scaleByMinMax(x: Column, outputMin = 0, outputMax = 1): Column {
+  checkRange('scaleByMinMax', outputMin, outputMax)
+  return minMaxScaled(x, tft.min(x), tft.max(x), outputMin, outputMax)
+}
+
+function perKeyAnalyzer(x: Column, key: Column): AnalyzerDef & { kind: 'perKey' } {
+  return { kind: 'perKey', input: x.expr, key: key.expr }
+}
+
+function perKeyValue(analyzer: AnalyzerDef, key: Column, statistic: PerKeyStatistic): Column {
+  return new Column({ op: 'perKey', analyzer, key: key.expr, statistic })
+}
+
+function column(name: string, value: unknown): Column {
+  if (value instanceof Column) return value
+  throw new TypeError(`${name} must be a column (an input or the result of a tft function), got ${describe(value)}.`)
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (value instanceof Vocabulary) return 'a vocabulary (the result of tft.vocabulary)'
+  if (value instanceof Boundaries) return 'bucket boundaries (the result of tft.quantiles)'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') return typeof (value as { then?: unknown }).then === 'function' ? 'a Promise' : 'an object'
+  return `${typeof value} ${JSON.stringify(value)}`
+}
+
+/**
  * The `tft` namespace: analyzers, mappers and column operators. Missing values (`null`) propagate
- * through every operator and mapper except `fillMissing`; analyzers skip them.
+ * through every operator and mapper except `fillMissing`, `isMissing` and `where`'s condition;
+ * analyzers skip them. docs/components/transform.md documents every function.
  */
 export const tft = {
   // Analyzers: full-pass over the analysed split; each result is a constant of the fitted transform.
@@ -128,19 +182,65 @@ export const tft = {
   vocabulary,
 
   // Mappers.
-  /** `(x - mean) / stddev` with the population variance; `x - mean` when the variance is 0 (as TFT). */
+  /**
+   * `(x - mean) / stddev` with the population variance; `x - mean` when the variance is 0, and x
+   * unchanged when the analysis saw no value (as TFT).
+   */
   scaleToZScore(x: Column): Column {
-    const mean = tft.mean(x)
-    const variance = tft.var(x)
-    const centred = tft.sub(x, mean)
-    return tft.where(tft.gt(variance, 0), tft.div(centred, tft.sqrt(variance)), centred)
+    return zScored(x, tft.fillMissing(tft.mean(x), 0), tft.var(x))
   },
-  /** Scales to `[0, 1]` by the analysed min and max; 0.5 when min == max. */
+  /** Scales to `[0, 1]` by the analysed min and max; `sigmoid(x)` when min == max or nothing was analysed (as TFT). */
   scaleTo01(x: Column): Column {
     return scaleByMinMax(x, 0, 1)
   },
-  /** Scales to `[outputMin, outputMax]` by the analysed min and max; the middle of the range when min == max. */
+  /**
+   * Scales to `[outputMin, outputMax]` by the analysed min and max: `(x - min) / (max - min)`
+   * projected on the range, or `sigmoid(x)` projected on it when min == max or nothing was analysed (as TFT).
+   */
   scaleByMinMax,
+
+  // Per-key mappers (TFT's `*_per_key`): the statistics are computed for every value of `key` over the
+  // analyze splits. A key value the analysis did not see gets TFT's unseen-key behaviour: statistics
+  // 0, so z-score leaves x unscaled, min-max scaling gives sigmoid(x), buckets -1. A missing key
+  // (null) gives a missing output, as any missing operand does.
+  /** `scaleToZScore` with the mean and variance of the rows that have the row's key. Unseen key: x unscaled. */
+  scaleToZScorePerKey(x: Column, key: Column): Column {
+    const a = perKeyAnalyzer(column('scaleToZScorePerKey: x', x), column('scaleToZScorePerKey: key', key))
+    // A key whose rows had no value has a null mean: x unscaled, like an unseen key.
+    return unlessKeyMissing(key, zScored(x, tft.fillMissing(perKeyValue(a, key, 'mean'), 0), perKeyValue(a, key, 'var')))
+  },
+  /** `scaleTo01` with the min and max of the rows that have the row's key. Unseen key: sigmoid(x). */
+  scaleTo01PerKey(x: Column, key: Column): Column {
+    return tft.scaleByMinMaxPerKey(x, key, 0, 1)
+  },
+  /** `scaleByMinMax` with the min and max of the rows that have the row's key. Unseen key: sigmoid(x) projected on the range. */
+  scaleByMinMaxPerKey(x: Column, key: Column, outputMin = 0, outputMax = 1): Column {
+    checkRange('scaleByMinMaxPerKey', outputMin, outputMax)
+    const a = perKeyAnalyzer(column('scaleByMinMaxPerKey: x', x), column('scaleByMinMaxPerKey: key', key))
+    return unlessKeyMissing(key, minMaxScaled(x, perKeyValue(a, key, 'min'), perKeyValue(a, key, 'max'), outputMin, outputMax))
+  },
+  /**
+   * `bucketize` with boundaries computed separately for every key value: a bucket in
+   * `[0, numBuckets)`; -1 for a key the analysis did not see (as TFT); NaN goes to bucket `numBuckets - 1`.
+   */
+  bucketizePerKey(x: Column, key: Column, numBuckets: number): Column {
+    const boundaries: AnalyzerDef = {
+      kind: 'quantilesPerKey',
+      input: column('bucketizePerKey: x', x).expr,
+      key: column('bucketizePerKey: key', key).expr,
+      numBuckets: positiveInteger('numBuckets', numBuckets),
+    }
+    return new Column({ op: 'applyBucketsPerKey', x: x.expr, key: key.expr, boundaries })
+  },
+  /**
+   * TFT's `count_per_key` as a column: how many analysed rows had the row's key (0 for an unseen or
+   * missing key). The counts of every key are in the fitted transform.
+   */
+  countPerKey(key: Column): Column {
+    const k = column('countPerKey: key', key)
+    // The analysed input is the constant 1, so `count` counts the rows that have each key.
+    return perKeyValue(perKeyAnalyzer(tft.constant(1), k), k, 'count')
+  },
   /** `vocabulary` then `applyVocabulary`. */
   computeAndApplyVocabulary(x: Column, options: VocabularyOptions & ApplyVocabularyOptions = {}): Column {
     const { numOovBuckets, defaultValue, ...vocabOptions } = options
@@ -188,6 +288,14 @@ export const tft = {
   sqrt(x: Operand): Column {
     return new Column({ op: 'sqrt', x: expr(x) })
   },
+  /** `1 / (1 + e^-x)`. */
+  sigmoid(x: Operand): Column {
+    return new Column({ op: 'sigmoid', x: expr(x) })
+  },
+  /** True where `x` is missing (null) or NaN — what `fillMissing` replaces; never missing itself. */
+  isMissing(x: Operand): Column {
+    return new Column({ op: 'isMissing', x: expr(x) })
+  },
   cast(x: Operand, to: CastType): Column {
     return new Column({ op: 'cast', x: expr(x), to })
   },
@@ -204,28 +312,77 @@ export const tft = {
 /** The type of the `tft` namespace. */
 export type Tft = typeof tft
 
+/** Options of {@link traceTransform}. */
+export interface TraceOptions {
+  /** The raw feature names: reading another input throws. Without it any name may be read. */
+  inputNames?: readonly string[]
+  /** The third argument of the preprocessing function. @default {} */
+  customConfig?: CustomConfig
+  /** Where the function comes from (the module file), for error messages. */
+  source?: string
+}
+
 /**
- * Runs a preprocessing function on input handles and returns its graph. With `inputNames`, reading
- * another input throws; without, any input name may be read.
+ * Runs a preprocessing function on input handles and returns its graph. Every failure is a
+ * {@link TransformError} naming the function's source: the function throwing, returning something
+ * that is not an object of columns (the offending key is named), or reading an unknown input.
  */
-export function traceTransform(fn: PreprocessingFn, inputNames?: readonly string[]): TransformGraph {
+export function traceTransform(fn: PreprocessingFn, options: TraceOptions | readonly string[] = {}): TransformGraph {
+  const { inputNames, customConfig = {}, source } = Array.isArray(options) ? { inputNames: options as readonly string[] } : (options as TraceOptions)
+  const where = source ? `preprocessingFn in ${source}` : 'preprocessingFn'
   const known = inputNames ? new Set(inputNames) : undefined
   const used = new Set<string>()
+  let unknownInput: TransformError | undefined
   const inputs = new Proxy({} as TransformInputs, {
     get(_target, name) {
       if (typeof name !== 'string') return undefined
-      if (known && !known.has(name)) throw new Error(`The preprocessing function reads input "${name}", which the examples do not have (they have ${[...known].join(', ')}).`)
+      if (known && !known.has(name)) {
+        unknownInput = new TransformError(`Transform: ${where} reads input "${name}", which the examples do not have (they have ${[...known].join(', ') || 'no feature'}).`, {
+          code: 'SLUICE_TRANSFORM_UNKNOWN_INPUT',
+          fix: 'Read only features of the examples (their names are case-sensitive).',
+        })
+        throw unknownInput
+      }
       used.add(name)
       return new Column({ op: 'input', name })
     },
   })
-  const result = fn(inputs, tft)
-  if (typeof result !== 'object' || result === null) throw new Error('The preprocessing function must return an object of output columns.')
+  let result: unknown
+  try {
+    result = fn(inputs, tft, customConfig)
+  } catch (cause) {
+    if (cause === unknownInput) throw cause
+    throw new TransformError(`Transform: ${where} threw: ${(cause as Error)?.message ?? String(cause)}`, {
+      code: 'SLUICE_TRANSFORM_PREPROCESSING_FN_FAILED',
+      cause,
+      fix: 'Fix the preprocessing function; it runs once, with column handles, not with row values.',
+    })
+  }
+  const shape = 'an object of output name to column, e.g. { fare_xf: tft.scaleToZScore(inputs.fare) }'
+  if (typeof result !== 'object' || result === null || Array.isArray(result) || result instanceof Column) {
+    throw new TransformError(`Transform: ${where} must return ${shape}, but returned ${describe(result)}.`, { code: 'SLUICE_TRANSFORM_BAD_OUTPUT' })
+  }
+  if (typeof (result as { then?: unknown }).then === 'function') {
+    throw new TransformError(`Transform: ${where} returned a Promise; it must be synchronous and return ${shape}.`, {
+      code: 'SLUICE_TRANSFORM_BAD_OUTPUT',
+      fix: 'Remove `async` from the function: it only builds the graph, nothing in it needs awaiting.',
+    })
+  }
   const outputs: Record<string, Expr> = {}
   for (const [name, column] of Object.entries(result)) {
-    if (!(column instanceof Column)) throw new Error(`Output "${name}" of the preprocessing function is not a column handle (got ${typeof column}).`)
+    if (!(column instanceof Column)) {
+      throw new TransformError(`Transform: output "${name}" of ${where} is not a column: got ${describe(column)}.`, {
+        code: 'SLUICE_TRANSFORM_BAD_OUTPUT',
+        fix:
+          column instanceof Vocabulary
+            ? `Apply it: tft.applyVocabulary(x, vocabulary).`
+            : column instanceof Boundaries
+              ? `Apply them: tft.applyBuckets(x, boundaries).`
+              : `Return columns: inputs, results of tft functions, or tft.constant(value).`,
+      })
+    }
     outputs[name] = column.expr
   }
-  if (Object.keys(outputs).length === 0) throw new Error('The preprocessing function returned no output.')
+  if (Object.keys(outputs).length === 0) throw new TransformError(`Transform: ${where} returned no output.`, { code: 'SLUICE_TRANSFORM_BAD_OUTPUT', fix: `Return ${shape}.` })
   return { inputs: [...used].sort(), outputs }
 }
