@@ -11,6 +11,7 @@
 // The same (rows, options) always gives byte-identical output on every machine.
 import fs from 'node:fs'
 import path from 'node:path'
+import { seededRandom } from '@sluice/core'
 
 /** Options of {@link writeSyntheticCsv}. */
 export interface SyntheticCsvOptions {
@@ -31,18 +32,6 @@ export interface SyntheticCsvInfo {
   readonly columns: readonly string[]
   /** The type ExampleGen infers for each column (`INT`, `FLOAT` or `STRING`). */
   readonly types: Readonly<Record<string, 'INT' | 'FLOAT' | 'STRING'>>
-}
-
-// mulberry32: tiny, fast and fully specified, so the output never depends on the platform.
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const CARDINALITIES = [3, 7, 12, 50, 200, 1_000, 5_000, 20_000, 60_000, 100_000]
@@ -78,7 +67,7 @@ export function syntheticCsvColumns(options: SyntheticCsvOptions = {}): Pick<Syn
 export async function writeSyntheticCsv(file: string, rows: number, options: SyntheticCsvOptions = {}): Promise<SyntheticCsvInfo> {
   const numeric = options.numeric ?? 10
   const strings = options.strings ?? 10
-  const random = prng(options.seed ?? 42)
+  const random = seededRandom(options.seed ?? 42)
   const { columns, types } = syntheticCsvColumns(options)
   // Per string column: its vocabulary, built once (value = word + index, some needing quotes).
   const vocabularies = Array.from({ length: strings }, (_, i) => {

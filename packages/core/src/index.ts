@@ -75,6 +75,7 @@ export type {
 } from './executor.js'
 export { fileParameter, isFileParameter, isFingerprintedFileParameter } from './file-parameter.js'
 export { importModuleFile, loadModuleFunction } from './module-file.js'
+export { seededRandom } from './seeded-random.js'
 export type { ModuleFunctionSpec } from './module-file.js'
 export type { FileParameterOptions } from './file-parameter.js'
 export { defineComponent, isComponent } from './component.js'

@@ -60,7 +60,8 @@ export async function loadModuleFunction<F extends (...args: never[]) => unknown
   const fromDefault = (module.default as Record<string, unknown> | undefined)?.[spec.exportName]
   const fn = module[spec.exportName] ?? fromDefault
   if (typeof fn !== 'function') {
-    const found = fn === undefined ? 'it has no such export' : `its "${spec.exportName}" export is a ${fn === null ? 'null' : typeof fn}, not a function`
+    const kind = fn === null ? 'null' : typeof fn === 'object' ? 'an object' : `a ${typeof fn}`
+    const found = fn === undefined ? 'it has no such export' : `its "${spec.exportName}" export is ${kind}, not a function`
     const exports = Object.keys(module).filter((k) => k !== 'default')
     throw new ExecutorError(
       `${spec.component}: module file ${moduleFile} must export a function "${spec.exportName}", but ${found} (exports: ${exports.join(', ') || 'none'}).`,

@@ -109,7 +109,9 @@ export async function runPipelineCommand(
 
 /**
  * Reports of the data artifacts this run produced (statistics summaries, anomalies tables). Cached
- * outputs are not repeated: `sluice show <id>` prints them.
+ * outputs are not repeated: `sluice show <id>` prints them. Statistics a component writes on the side
+ * (Transform's pre- and post-transform statistics) get a pointer rather than a full summary, so that
+ * StatisticsGen's summary is not buried.
  */
 async function renderExecutedReports(result: RunResult, options: { color: boolean; width: number }): Promise<string> {
   const parts: string[] = []
@@ -117,6 +119,10 @@ async function renderExecutedReports(result: RunResult, options: { color: boolea
     if (node.status !== 'COMPLETE') continue
     for (const [key, artifacts] of Object.entries(node.outputs)) {
       for (const artifact of artifacts) {
+        if (artifact.type === 'ExampleStatistics' && key !== 'statistics') {
+          parts.push(`\n${node.nodeId}.${key} (${artifact.type} #${artifact.id}): \`sluice show ${artifact.id}\` prints its summary.\n`)
+          continue
+        }
         const report = await renderArtifactReport(artifact, options).catch((error: unknown) => `(could not read the report: ${(error as Error).message})\n`)
         if (report) parts.push(`\n${node.nodeId}.${key} (${artifact.type} #${artifact.id})\n${report}`)
       }

@@ -6,19 +6,9 @@ import { applyTransform, collectAnalyzers, compileTransform, fitTransform, tft, 
 import type { AnalyzerValues, Column, FittedAnalyzer, Operand, TransformInputs } from '@sluice/component-transform'
 import { analyzerKey } from '../src/tft/expr.js'
 import { referenceApply } from './reference-engine.js'
+import { seededRandom } from '@sluice/core'
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const random = prng(7)
+const random = seededRandom(7)
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!
 const NUMBERS = [0, -0, 1, 2, 2.5, -3, 3, 1e300, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, null]
 const STRINGS = ['a', 'b', '3', '3.5', '', ' 2 ', 'true', 'f', 'NaN', 'é', null]

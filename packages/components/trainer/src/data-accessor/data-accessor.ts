@@ -10,6 +10,7 @@ import type { TfModule } from '../backend.js'
 import { TrainerError } from '../errors.js'
 import { locateRow, readExampleColumns } from './example-columns.js'
 import type { ExampleColumn } from './example-columns.js'
+import { seededRandom } from '@sluice/core'
 
 /** The dtype of a model input tensor. */
 export type InputDType = 'float32' | 'int32'
@@ -264,7 +265,7 @@ interface IterationPlan {
 
 function batchIterator(tf: TfModule, examples: LoadedExamples, plan: IterationPlan): Iterator<Tfjs.TensorContainerObject> {
   const { numRows } = examples
-  const random = mulberry32(plan.seed)
+  const random = seededRandom(plan.seed)
   let epoch = 0
   let batch = 0
   let order: Int32Array | undefined
@@ -312,18 +313,6 @@ function permutation(n: number, random: () => number): Int32Array {
     order[j] = t
   }
   return order
-}
-
-/** A small seeded PRNG (mulberry32): reproducible shuffles without a dependency. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** Each iteration of a dataset (one `fitDataset` epoch) gets its own order, reproducible from the seed. */
