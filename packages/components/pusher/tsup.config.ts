@@ -1,0 +1,3 @@
+import { packageBuild } from '../../../tools/build/tsup-config.ts'
+
+export default packageBuild()
