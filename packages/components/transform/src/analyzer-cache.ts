@@ -5,10 +5,11 @@
 // edit of the module file, say — computes only the analyzers that changed.
 //
 // Layout: `{uri}/{datasetKey}/analyzers.json`, one directory per analyzed data set, as TFX's
-// per-dataset cache directories. The data set key hashes each split's file names, sizes and
-// modification times: artifacts are written once, so the same artifact always matches, and new
-// files (even with equal contents) never do — a conservative key, never a stale hit.
+// per-dataset cache directories. The data set key hashes each split's file names (relative to the
+// split) and contents: the same data matches wherever it lives (in a container, on another machine,
+// in a re-written artifact), and any change to the data misses — never a stale hit.
 import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { listSplitFiles } from '@sluice/data/examples'
@@ -48,12 +49,17 @@ export async function analyzedDataset(examplesUri: string, splits: readonly stri
   for (const split of splits) {
     const files = []
     for (const file of await listSplitFiles(examplesUri, split)) {
-      const s = await stat(file)
-      files.push({ file, size: s.size, mtimeMs: s.mtimeMs })
+      files.push({ file: path.basename(file), size: (await stat(file)).size, sha256: await sha256OfFile(file) })
     }
     description.push({ split, files })
   }
   return { key: createHash('sha256').update(JSON.stringify(description)).digest('hex').slice(0, 32), description }
+}
+
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
 }
 
 /**
