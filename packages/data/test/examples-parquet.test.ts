@@ -99,6 +99,9 @@ describe('writeSplits', () => {
     ])
     const never = await openSplitView(db.connection, uri, 'never')
     expect(never.columns.map((c) => c.name)).toEqual(['id'])
+    // Resharded files hold the features only: the split column of the staging layout stays out.
+    const even = await openSplitView(db.connection, uri, 'even')
+    expect(even.columns.map((c) => c.name)).toEqual(['id'])
     expect(never.featureTypes).toEqual({ id: 'INT' })
   })
 })

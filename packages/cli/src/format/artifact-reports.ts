@@ -1,6 +1,7 @@
-// Readable reports of data-plane artifacts: the statistics summary and TFDV's anomalies table.
-// They come from @sluice/data, an optional peer: loaded only when such an artifact is shown, and
-// skipped (with a hint) when the package is not installed.
+// Readable reports of artifacts: the statistics summary and TFDV's anomalies table (from
+// @sluice/data), and the Evaluator's slice table (from @sluice/component-evaluator/report). Both
+// packages are optional peers: loaded only when such an artifact is shown, and skipped (with a hint)
+// when not installed.
 
 /** An artifact as the reports need it. */
 export interface ReportableArtifact {
@@ -11,7 +12,7 @@ export interface ReportableArtifact {
 }
 
 /** Artifact types that have a report. */
-export const REPORTED_TYPES: ReadonlySet<string> = new Set(['ExampleStatistics', 'ExampleAnomalies'])
+export const REPORTED_TYPES: ReadonlySet<string> = new Set(['ExampleStatistics', 'ExampleAnomalies', 'ModelEvaluation'])
 
 function splitsOf(artifact: ReportableArtifact): string[] | undefined {
   const splits = artifact.properties.splitNames ?? artifact.properties.split_names
@@ -37,9 +38,23 @@ async function importData<T>(subpath: 'statistics' | 'anomalies'): Promise<T | u
   }
 }
 
+async function importEvaluatorReport(): Promise<typeof import('@sluice/component-evaluator/report') | undefined> {
+  try {
+    return await import('@sluice/component-evaluator/report')
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined
+    throw error
+  }
+}
+
 /** The report of one artifact, or undefined when its type has none. */
 export async function renderArtifactReport(artifact: ReportableArtifact, options: { color: boolean; width: number }): Promise<string | undefined> {
   if (!REPORTED_TYPES.has(artifact.type)) return undefined
+  if (artifact.type === 'ModelEvaluation') {
+    const report = await importEvaluatorReport()
+    if (!report) return `(install @sluice/component-evaluator to see evaluation #${artifact.id})\n`
+    return report.formatSliceTable(artifact.uri, options)
+  }
   if (artifact.type === 'ExampleStatistics') {
     const data = await importData<typeof import('@sluice/data/statistics')>('statistics')
     if (!data) return `(install @sluice/data to see statistics #${artifact.id})\n`

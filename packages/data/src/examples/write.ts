@@ -121,7 +121,7 @@ async function reshard(connection: DuckDBConnection, files: readonly string[], n
   const count = Math.max(1, Math.ceil(numRows / rowsPerFile))
   const shardColumn = '__sluice_shard'
   await connection.run(
-    `COPY (SELECT *, ((row_number() OVER () - 1) // ${rowsPerFile})::INTEGER AS ${sqlIdentifier(shardColumn)} FROM read_parquet(${sqlStringList(files)})) ` +
+    `COPY (SELECT *, ((row_number() OVER () - 1) // ${rowsPerFile})::INTEGER AS ${sqlIdentifier(shardColumn)} FROM read_parquet(${sqlStringList(files)}, hive_partitioning = false)) ` +
       `TO ${sqlString(directory)} (${format}, PARTITION_BY (${sqlIdentifier(shardColumn)}), FILENAME_PATTERN 'part_{i}')`,
   )
   const shards: string[] = []
@@ -131,7 +131,7 @@ async function reshard(connection: DuckDBConnection, files: readonly string[], n
     else {
       // DuckDB wrote this shard in several pieces (or none): merge them into one file.
       const merged = path.join(directory, `merged_${shard}.parquet`)
-      const source = parts.length > 0 ? `read_parquet(${sqlStringList(parts)})` : `(SELECT * FROM read_parquet(${sqlStringList(files)}) LIMIT 0)`
+      const source = parts.length > 0 ? `read_parquet(${sqlStringList(parts)}, hive_partitioning = false)` : `(SELECT * FROM read_parquet(${sqlStringList(files)}, hive_partitioning = false) LIMIT 0)`
       await connection.run(`COPY (SELECT * FROM ${source}) TO ${sqlString(merged)} (${format})`)
       shards.push(merged)
     }

@@ -1,0 +1,175 @@
+// BulkInferrer benchmark (perf.md B-INFER), in one run, rounds interleaved:
+//   1. the BulkInferrer component (runComponent: runner, metadata store) over N synthetic taxi rows
+//      (both splits) with the taxi example's model, on onnxruntime (`runtime: 'auto'`, the bundle has
+//      model.onnx) and on tfjs-wasm;
+//   2. decode-only: the same Parquet read the way the BulkInferrer reads it (DuckDB streaming the
+//      model's raw input columns into JS rows), without predicting or writing;
+//   3. the BulkInferrer's pipeline with the model replaced by a no-op (read + rows + Parquet write of
+//      every column with a prediction column): what the I/O alone costs;
+//   4. the model alone: `bundle.predict` (transform + ONNX) on rows already in memory.
+// Goal: 1. (ONNX) ≥ 0.8x the rows/s of 2.
+//
+//   npm run bench bulk-inferrer                    # BENCH_ROWS=1000000 BENCH_ROUNDS=3
+//
+// The taxi model is trained once per BENCH_DIR (Transform + Trainer on 30,000 rows, one epoch).
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Transform } from '@sluice/component-transform'
+import { Trainer } from '@sluice/component-trainer'
+import { loadServingBundle } from '@sluice/component-trainer/bundle'
+import { openDuckDB, openSplitView, sqlIdentifier, sqlString } from '@sluice/data/examples'
+import { runComponent } from '@sluice/testing'
+import { BulkInferrer } from '../../packages/components/bulk-inferrer/src/index.ts'
+import { inferSplit, predictionColumns } from '../../packages/components/bulk-inferrer/src/infer.ts'
+import { prepareTaxiExamples } from './transform-throughput.ts'
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const BATCH = Number(process.env.BENCH_BATCH ?? 4096)
+const work = process.env.BENCH_DIR ?? path.join(os.tmpdir(), 'sluice-bench-bulk-inferrer')
+const here = path.dirname(new URL(import.meta.url).pathname)
+const taxi = (file: string) => path.resolve(here, '../../packages/examples/src/taxi', file)
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+
+fs.mkdirSync(work, { recursive: true })
+
+/** The taxi example's model, trained once: Format-Serving with model.onnx. */
+async function taxiModel(): Promise<string> {
+  const modelUri = path.join(work, 'taxi-model')
+  if (fs.existsSync(path.join(modelUri, 'Format-Serving', 'signature.json'))) return modelUri
+  const { examples, schemaUri } = await prepareTaxiExamples(30_000, work)
+  const root = fs.mkdtempSync(path.join(work, 'train-'))
+  const transform = await runComponent(Transform, {
+    inputs: { examples: { uri: examples.uri, properties: examples.properties }, schema: { uri: schemaUri } },
+    parameters: { moduleFile: taxi('preprocessing.ts'), disableStatistics: true },
+    root,
+  })
+  const hyperparameters = path.join(work, 'hyperparameters')
+  fs.mkdirSync(hyperparameters, { recursive: true })
+  fs.writeFileSync(path.join(hyperparameters, 'best_hyperparameters.txt'), JSON.stringify({ epochs: 1 }))
+  const trainer = await runComponent(Trainer, {
+    inputs: {
+      examples: { uri: transform.outputs.transformedExamples.uri, properties: { splitNames: ['train', 'eval'] } },
+      transformGraph: { uri: transform.outputs.transformGraph.uri },
+      hyperparameters: { uri: hyperparameters },
+    },
+    parameters: { moduleFile: taxi('model.ts') },
+    root,
+  })
+  fs.cpSync(trainer.outputs.model.uri, modelUri, { recursive: true })
+  fs.rmSync(root, { recursive: true, force: true })
+  return modelUri
+}
+
+const t0 = performance.now()
+const { examples } = await prepareTaxiExamples(ROWS, work)
+const modelUri = await taxiModel()
+const serving = path.join(modelUri, 'Format-Serving')
+console.log(`${fmt(ROWS)} taxi rows (${examples.splits.join(', ')}), model ${serving} (model.onnx: ${fs.existsSync(path.join(serving, 'model.onnx'))}), ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+
+async function component(runtime: 'auto' | 'tfjs'): Promise<number> {
+  const root = fs.mkdtempSync(path.join(work, 'run-'))
+  try {
+    const started = performance.now()
+    await runComponent(BulkInferrer, {
+      inputs: { examples: { uri: examples.uri, properties: examples.properties, customProperties: examples.customProperties }, model: { uri: modelUri } },
+      parameters: { runtime, batchSize: BATCH },
+      root,
+    })
+    return (performance.now() - started) / 1000
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true })
+  }
+}
+
+const bundle = await loadServingBundle(serving)
+const inputs = bundle.signature.inputs
+
+/** Decode-only: the model's input columns streamed into JS rows, as the BulkInferrer reads them. */
+async function decodeOnly(): Promise<number> {
+  const started = performance.now()
+  await using db = await openDuckDB()
+  let rows = 0
+  for (const split of examples.splits) {
+    const view = await openSplitView(db.connection, examples.uri, split)
+    const types = new Map(view.columns.map((c) => [c.name, c.duckdbType]))
+    const select = inputs
+      .map((i) => ((i.type === 'INT' || i.type === 'FLOAT') && types.get(i.name) !== 'VARCHAR' ? `CAST(${sqlIdentifier(i.name)} AS DOUBLE)` : sqlIdentifier(i.name)))
+      .join(', ')
+    for (const file of view.files) {
+      const result = await db.connection.stream(`SELECT ${select} FROM read_parquet(${sqlString(file)})`)
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        const values = inputs.map((_, k) => chunk.getColumnValues(k))
+        for (let i = 0; i < chunk.rowCount; i++) {
+          const row: Record<string, unknown> = {}
+          for (let k = 0; k < inputs.length; k++) row[inputs[k]!.name] = values[k]![i]
+          rows++
+        }
+      }
+    }
+  }
+  if (rows !== ROWS) throw new Error(`decode-only read ${rows} rows, expected ${ROWS}`)
+  return (performance.now() - started) / 1000
+}
+
+/** The BulkInferrer's read + write with a model that predicts zeros. */
+async function pipelineWithoutModel(): Promise<number> {
+  const out = fs.mkdtempSync(path.join(work, 'noop-'))
+  try {
+    const started = performance.now()
+    await using db = await openDuckDB()
+    const columns = predictionColumns([{ name: 'probabilities', width: 1 }], '')
+    for (const split of examples.splits) {
+      const view = await openSplitView(db.connection, examples.uri, split)
+      await inferSplit({ connection: db.connection, view, examplesUri: examples.uri, inputs, predict: async (rows) => ({ probabilities: new Float32Array(rows.length) }), columns, outputUri: out, batchSize: BATCH })
+    }
+    return (performance.now() - started) / 1000
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true })
+  }
+}
+
+/** The model alone on 100,000 rows held in memory (transform + ONNX), scaled to rows/s. */
+const sampleRows = await (async () => {
+  await using db = await openDuckDB()
+  const view = await openSplitView(db.connection, examples.uri, 'train')
+  return (await db.connection.runAndReadAll(`SELECT ${inputs.map((i) => sqlIdentifier(i.name)).join(', ')} FROM ${sqlIdentifier(view.view)} LIMIT 100000`)).getRowObjectsJS()
+})()
+async function modelOnly(): Promise<number> {
+  const started = performance.now()
+  for (let start = 0; start < sampleRows.length; start += BATCH) await bundle.predict(sampleRows.slice(start, start + BATCH), { batchSize: BATCH })
+  return ((performance.now() - started) / 1000) * (ROWS / sampleRows.length)
+}
+
+const times: Record<string, number[]> = { onnx: [], tfjs: [], decode: [], noModel: [], model: [] }
+for (let round = 0; round < ROUNDS; round++) {
+  // Rotate the order so that none always runs first on a cold page cache.
+  const steps: [string, () => Promise<number>][] = [
+    ['decode', decodeOnly],
+    ['onnx', () => component('auto')],
+    ['noModel', pipelineWithoutModel],
+    ['model', modelOnly],
+    ['tfjs', () => component('tfjs')],
+  ]
+  for (let k = 0; k < steps.length; k++) {
+    const [name, run] = steps[(k + round) % steps.length]!
+    times[name]!.push(await run())
+  }
+  console.log(`round ${round + 1}: ${Object.entries(times).map(([k, v]) => `${k} ${v.at(-1)!.toFixed(2)} s`).join(', ')}`)
+}
+bundle.dispose()
+
+const line = (label: string, key: string) => {
+  const s = median(times[key]!)
+  console.log(`${label.padEnd(62)} ${s.toFixed(2).padStart(7)} s ${fmt(ROWS / s).padStart(11)} rows/s   [${times[key]!.map((x) => x.toFixed(2)).join(', ')}]`)
+  return ROWS / s
+}
+console.log(`\n${fmt(ROWS)} rows, batch ${BATCH}, ${os.availableParallelism()} cores, medians of ${ROUNDS} rounds:`)
+const onnx = line('BulkInferrer component, ONNX (runtime auto)', 'onnx')
+const tfjs = line('BulkInferrer component, tfjs-wasm', 'tfjs')
+const decode = line('decode-only (stream input columns into JS rows)', 'decode')
+const noModel = line('BulkInferrer pipeline, no-op model (read + write)', 'noModel')
+line('model alone: bundle.predict on in-memory rows (ONNX)', 'model')
+console.log(`\nONNX / decode-only ${(onnx / decode).toFixed(2)}x (goal ≥ 0.8x); ONNX / no-op-model pipeline ${(onnx / noModel).toFixed(2)}x; ONNX / tfjs ${(onnx / tfjs).toFixed(2)}x`)
