@@ -22,14 +22,24 @@ export const DEFAULT_HYPERPARAMETERS: TaxiHyperparameters = { learningRate: 0.00
 /** The z-scored features, fed to the model as one float input. */
 export const DENSE_INPUT = DENSE_FLOAT_FEATURES.map(transformedName)
 
-/** Every categorical transformed feature: vocabularies, buckets, small integers. */
-export function categoricalFeatures(numBuckets: (feature: string) => number | undefined): Record<string, number> {
-  const names = [
-    ...DENSE_FLOAT_FEATURES.map(bucketizedName),
-    ...['payment_type', 'company', 'pickup_census_tract', 'dropoff_census_tract'].map(transformedName),
-    ...['pickup_latitude', 'pickup_longitude', 'dropoff_latitude', 'dropoff_longitude'].map(transformedName),
-    ...Object.keys(CATEGORICAL_FEATURES).map(transformedName),
-  ]
+/**
+ * Which categorical features the model sees: `all`, or `time-only` — a deliberately worse model
+ * (no payment type, company, places or trip-size buckets) for trying the Evaluator's gates
+ * (`customConfig: { featureSet: 'time-only' }`).
+ */
+export type FeatureSet = 'all' | 'time-only'
+
+/** The categorical transformed features of a feature set (vocabularies, buckets, small integers) and their sizes. */
+export function categoricalFeatures(numBuckets: (feature: string) => number | undefined, featureSet: FeatureSet = 'all'): Record<string, number> {
+  const names =
+    featureSet === 'time-only'
+      ? ['trip_start_hour', 'trip_start_day', 'trip_start_month'].map(transformedName)
+      : [
+          ...DENSE_FLOAT_FEATURES.map(bucketizedName),
+          ...['payment_type', 'company', 'pickup_census_tract', 'dropoff_census_tract'].map(transformedName),
+          ...['pickup_latitude', 'pickup_longitude', 'dropoff_latitude', 'dropoff_longitude'].map(transformedName),
+          ...Object.keys(CATEGORICAL_FEATURES).map(transformedName),
+        ]
   const sizes: Record<string, number> = {}
   for (const name of names) {
     const size = numBuckets(name)
@@ -71,7 +81,9 @@ export async function runFn(fnArgs: TrainerFnArgs): Promise<void> {
   const { tf, transformOutput, dataAccessor } = fnArgs
   if (!transformOutput) throw new Error('The taxi model trains on transformed examples: wire Transform\'s transformGraph into the Trainer.')
   const hp: TaxiHyperparameters = { ...DEFAULT_HYPERPARAMETERS, ...(fnArgs.hyperparameters as Partial<TaxiHyperparameters> | undefined) }
-  const categorical = categoricalFeatures((f) => transformOutput.numBuckets(f))
+  const featureSet = (fnArgs.customConfig.featureSet ?? 'all') as FeatureSet
+  if (featureSet !== 'all' && featureSet !== 'time-only') throw new Error(`customConfig.featureSet must be "all" or "time-only", not ${JSON.stringify(featureSet)}.`)
+  const categorical = categoricalFeatures((f) => transformOutput.numBuckets(f), featureSet)
   const inputs = { dense: DENSE_INPUT, ...Object.fromEntries(Object.keys(categorical).map((name) => [name, [name]])) }
   const dtype = Object.fromEntries(Object.keys(categorical).map((name) => [name, 'int32' as const]))
   const train = dataAccessor.tfDatasetFactory(fnArgs.trainFiles, { batchSize: hp.batchSize, labelKey: LABEL_KEY, inputs, dtype, shuffleSeed: 7 })

@@ -1,17 +1,20 @@
 // The taxi example pipeline: TFX's Chicago taxi tutorial data, label `tips > 0.2 * fare`. Run it with
 // `npm run demo` at the repository root, or `npx sluice run src/taxi/pipeline.ts` in packages/examples;
+// then `npx sluice serve --model-name taxi --model-base-path serving/taxi` answers predictions.
 // `src/taxi/tuned-pipeline.ts` adds a Tuner in front of the Trainer.
 import { fileURLToPath } from 'node:url'
-import { Pipeline } from '@sluice/core'
+import { Channel, Model, ModelBlessing, Pipeline, Resolver, latestBlessedModel } from '@sluice/core'
 import { CsvExampleGen } from '@sluice/component-example-gen'
+import { Evaluator } from '@sluice/component-evaluator'
 import { ExampleValidator } from '@sluice/component-example-validator'
+import { InfraValidator } from '@sluice/component-infra-validator'
+import { Pusher } from '@sluice/component-pusher'
 import { SchemaGen } from '@sluice/component-schema-gen'
 import { StatisticsGen } from '@sluice/component-statistics-gen'
 import { Trainer } from '@sluice/component-trainer'
 import { Transform } from '@sluice/component-transform'
 import { Tuner } from '@sluice/component-tuner'
-import { EvaluateModel } from './components/evaluate-model.js'
-import { LabelRate } from './components/label-rate.js'
+import type { FeatureSet } from './model.js'
 
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url))
 
@@ -23,15 +26,18 @@ export interface TaxiPipelineOptions {
   readonly maxTuningEpochs?: number
   /** Trials run at once, each in a worker thread above 1. @default 2 */
   readonly parallelTrials?: number
+  /** The features the model sees: `time-only` trains a deliberately worse model, to watch the gates stop it. @default 'all' */
+  readonly featureSet?: FeatureSet
+  /** Where the Pusher puts blessed models, one version directory each: what `sluice serve` watches. @default packages/examples/serving/taxi */
+  readonly servingDirectory?: string
 }
 
-/** The taxi pipeline, with or without tuning. */
+/** The taxi pipeline: ingest, validate, transform, (tune,) train, evaluate against the last blessed model, infra-validate, push. */
 export function taxiPipeline(options: TaxiPipelineOptions = {}): Pipeline {
   const exampleGen = CsvExampleGen({ inputBase: here('../../data/taxi') })
   const statisticsGen = StatisticsGen({ examples: exampleGen.outputs.examples })
   const schemaGen = SchemaGen({ statistics: statisticsGen.outputs.statistics })
   const exampleValidator = ExampleValidator({ statistics: statisticsGen.outputs.statistics, schema: schemaGen.outputs.schema })
-  const labelRate = LabelRate({ examples: exampleGen.outputs.examples })
   const transform = Transform({ examples: exampleGen.outputs.examples, schema: schemaGen.outputs.schema, moduleFile: here('./preprocessing.ts') })
   const tuner = options.tune
     ? Tuner({
@@ -48,15 +54,67 @@ export function taxiPipeline(options: TaxiPipelineOptions = {}): Pipeline {
     schema: schemaGen.outputs.schema,
     ...(tuner ? { hyperparameters: tuner.outputs.bestHyperparameters } : {}),
     moduleFile: here('./model.ts'),
+    customConfig: { featureSet: options.featureSet ?? 'all' },
   })
-  const evaluator = EvaluateModel({
+  // The newest model an earlier run blessed (none on the first run: change thresholds are rubber-stamped).
+  const baseline = Resolver({ strategy: latestBlessedModel(), model: Channel(Model), blessing: Channel(ModelBlessing), id: 'LatestBlessedModel' })
+  const overall = (threshold: object) => [{ slicingSpecs: [{}], threshold }]
+  const evaluator = Evaluator({
+    examples: exampleGen.outputs.examples,
+    model: trainer.outputs.model,
+    baselineModel: baseline.outputs.model,
+    evalConfig: {
+      // Raw examples in: the label is the bundle's own transformed `tips_xf`.
+      modelSpecs: [{ labelKey: 'tips_xf', preprocessingFunctionNames: ['transform_features'] }],
+      slicingSpecs: [{}, { featureKeys: ['payment_type'] }],
+      metricsSpecs: [
+        {
+          metrics: [
+            { className: 'ExampleCount' },
+            { className: 'MeanLabel' },
+            { className: 'MeanPrediction' },
+            { className: 'AUC', perSliceThresholds: overall({ valueThreshold: { lowerBound: 0.9 } }) },
+            { className: 'AUCPrecisionRecall' },
+            { className: 'Precision' },
+            { className: 'Recall' },
+            {
+              className: 'BinaryAccuracy',
+              // At least 0.85 (always answering "no" scores 0.775), and not worse than the last blessed model.
+              perSliceThresholds: overall({ valueThreshold: { lowerBound: 0.85 }, changeThreshold: { direction: 'HIGHER_IS_BETTER', absolute: -1e-10 } }),
+            },
+          ],
+        },
+      ],
+      options: { minSliceSize: 50 },
+    },
+  })
+  const infraValidator = InfraValidator({
     model: trainer.outputs.model,
     examples: exampleGen.outputs.examples,
-    labelRate: labelRate.outputs.rate,
+    requestSpec: { splitName: 'eval', numExamples: 8 },
+    validationSpec: { maxLoadingTimeSeconds: 120, numTries: 2 },
+  })
+  const pusher = Pusher({
+    model: trainer.outputs.model,
+    modelBlessing: evaluator.outputs.blessing,
+    infraBlessing: infraValidator.outputs.blessing,
+    pushDestination: { filesystem: { baseDirectory: options.servingDirectory ?? here('../../serving/taxi') } },
   })
   return new Pipeline({
     name: options.tune ? 'taxi-tuned' : 'taxi',
-    components: [exampleGen, statisticsGen, schemaGen, exampleValidator, transform, labelRate, ...(tuner ? [tuner] : []), trainer, evaluator],
+    components: [
+      exampleGen,
+      statisticsGen,
+      schemaGen,
+      exampleValidator,
+      transform,
+      ...(tuner ? [tuner] : []),
+      trainer,
+      baseline,
+      evaluator,
+      infraValidator,
+      pusher,
+    ],
   })
 }
 
