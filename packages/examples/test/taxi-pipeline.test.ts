@@ -105,6 +105,25 @@ describe('taxi example pipeline', () => {
     // InfraValidator loaded the bundle in a real server process and queried it; the Pusher pushed.
     const infra = first.nodes.InfraValidator!.outputs.blessing![0]!
     expect(fs.existsSync(path.join(infra.uri, 'INFRA_BLESSED'))).toBe(true)
+    // The Evaluator's figures agree with an independent computation over the BulkInferrer's
+    // predictions (same model, same eval rows): accuracy at "score > 0.5", and ROC AUC by average ranks.
+    const inference = first.nodes.BulkInferrer!.outputs.inferenceResult![0]!
+    expect(inference.customProperties.inferred).toBe(1)
+    const independent = (
+      await db.connection.runAndReadAll(
+        `WITH t AS (SELECT probabilities AS p, (coalesce(tips > 0.2 * fare, false))::INTEGER AS y FROM read_parquet(${sqlStringList(await listSplitFiles(inference.uri, 'eval'))})),
+              r AS (SELECT y, rank() OVER (ORDER BY p) + (count(*) OVER (PARTITION BY p) - 1) / 2.0 AS avg_rank FROM t),
+              c AS (SELECT sum(y)::DOUBLE AS pos, (count(*) - sum(y))::DOUBLE AS neg FROM t)
+         SELECT (SELECT avg(((p > 0.5)::INTEGER = y)::INTEGER) FROM t) AS accuracy,
+                ((SELECT sum(avg_rank) FROM r WHERE y = 1) - c.pos * (c.pos + 1) / 2) / (c.pos * c.neg) AS auc,
+                (SELECT count(*) FROM t)::INTEGER AS n
+         FROM c`,
+      )
+    ).getRowObjectsJS()[0]! as { accuracy: number; auc: number; n: number }
+    expect(independent.n).toBe(evalRows)
+    expect(Math.abs(independent.accuracy - overall.metrics.binary_accuracy!)).toBeLessThan(1e-6)
+    expect(Math.abs(independent.auc - overall.metrics.auc!)).toBeLessThan(1e-6)
+
     const pushed = first.nodes.Pusher!.outputs.pushedModel![0]!
     expect(pushed.customProperties.pushed).toBe(1)
     const firstVersion = String(pushed.customProperties.pushed_version)
@@ -160,6 +179,7 @@ describe('taxi example pipeline', () => {
       expect(validations.validationOk).toBe(false)
       expect(validations.failures.map((f) => f.metric)).toEqual(expect.arrayContaining(['binary_accuracy']))
       expect(worse.nodes.Pusher!.outputs.pushedModel![0]!.customProperties.pushed).toBe(0)
+      expect(worse.nodes.BulkInferrer!.outputs.inferenceResult![0]!.customProperties.inferred).toBe(0)
       expect(fs.readdirSync(servingDirectory).sort()).toEqual(versions)
       await new Promise((resolve) => setTimeout(resolve, 500))
       const after = (await (await fetch(`${server.url}/v1/models/taxi`)).json()) as { model_version_status: { version: string }[] }

@@ -4,6 +4,7 @@
 // `src/taxi/tuned-pipeline.ts` adds a Tuner in front of the Trainer.
 import { fileURLToPath } from 'node:url'
 import { Channel, Model, ModelBlessing, Pipeline, Resolver, latestBlessedModel } from '@sluice/core'
+import { BulkInferrer } from '@sluice/component-bulk-inferrer'
 import { CsvExampleGen } from '@sluice/component-example-gen'
 import { Evaluator } from '@sluice/component-evaluator'
 import { ExampleValidator } from '@sluice/component-example-validator'
@@ -32,7 +33,7 @@ export interface TaxiPipelineOptions {
   readonly servingDirectory?: string
 }
 
-/** The taxi pipeline: ingest, validate, transform, (tune,) train, evaluate against the last blessed model, infra-validate, push. */
+/** The taxi pipeline: ingest, validate, transform, (tune,) train, evaluate against the last blessed model, infra-validate, push, and batch-predict the eval split. */
 export function taxiPipeline(options: TaxiPipelineOptions = {}): Pipeline {
   const exampleGen = CsvExampleGen({ inputBase: here('../../data/taxi') })
   const statisticsGen = StatisticsGen({ examples: exampleGen.outputs.examples })
@@ -100,6 +101,13 @@ export function taxiPipeline(options: TaxiPipelineOptions = {}): Pipeline {
     infraBlessing: infraValidator.outputs.blessing,
     pushDestination: { filesystem: { baseDirectory: options.servingDirectory ?? here('../../serving/taxi') } },
   })
+  // Batch predictions for the eval split, only from a blessed model.
+  const bulkInferrer = BulkInferrer({
+    examples: exampleGen.outputs.examples,
+    model: trainer.outputs.model,
+    modelBlessing: evaluator.outputs.blessing,
+    dataSpec: { exampleSplits: ['eval'] },
+  })
   return new Pipeline({
     name: options.tune ? 'taxi-tuned' : 'taxi',
     components: [
@@ -114,6 +122,7 @@ export function taxiPipeline(options: TaxiPipelineOptions = {}): Pipeline {
       evaluator,
       infraValidator,
       pusher,
+      bulkInferrer,
     ],
   })
 }
