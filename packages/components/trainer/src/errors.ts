@@ -15,6 +15,10 @@ export type TrainerErrorCode =
   | 'SLUICE_TRAINER_BAD_BUNDLE'
   /** A serving bundle on disk is missing files or has an unreadable signature. */
   | 'SLUICE_SERVING_BUNDLE_INVALID'
+  /** `predict` was called on a serving bundle after `dispose()`. */
+  | 'SLUICE_SERVING_BUNDLE_DISPOSED'
+  /** The runtime asked for (onnxruntime-node) cannot be loaded. */
+  | 'SLUICE_SERVING_RUNTIME_UNAVAILABLE'
   /** Rows given to a serving bundle's `predict` do not match its signature. */
   | 'SLUICE_SERVING_BAD_INPUT'
   /** The HyperParameters input holds no file, or its first file is not a JSON object. */

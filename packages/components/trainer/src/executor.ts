@@ -1,11 +1,12 @@
 import { stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type * as Tfjs from '@tensorflow/tfjs'
-import type { JsonValue } from '@sluice/core'
+import type { JsonValue, Logger } from '@sluice/core'
 import { ExecutorError, isSluiceError, loadModuleFunction } from '@sluice/core'
 import type { TransformOutput } from '@sluice/component-transform'
 import type { FeatureTypes } from '@sluice/data/examples'
-import { examplesSplitNames, openDuckDB } from '@sluice/data/examples'
+import type { DuckDB } from '@sluice/data/examples'
+import { examplesSplitNames, openDuckDB, sqlStringList } from '@sluice/data/examples'
 import type { Schema } from '@sluice/data/schema'
 import type { TfModule } from './backend.js'
 import type { DatasetDescription } from './data-accessor/data-accessor.js'
@@ -14,6 +15,7 @@ import type { RunFn, SaveModelOptions, TrainerFnArgs } from './fn-args.js'
 import { readHyperparameters } from './fn-args.js'
 import { MODEL_JSON_FILE } from './serving-bundle/file-system-handler.js'
 import { SIGNATURE_FILE, saveServingBundle } from './serving-bundle/save.js'
+import { MAX_PARITY_ROWS } from './serving-bundle/onnx-parity.js'
 import type { SignatureValueType } from './serving-bundle/signature.js'
 import { signatureTypesOfSchema } from './serving-bundle/signature.js'
 import type { ModelRunMetrics } from './model-run.js'
@@ -96,7 +98,13 @@ export default async function trainerExecutor({ inputs, outputs, parameters, con
     callbacks: callback,
     saveModel: async (model, options = {}) => {
       modelsToDispose.add(model)
-      return saveServingBundle(model, servingModelDir, servingOptions(options, trainedOn, transformOutput, schema, backend))
+      return saveServingBundle(model, servingModelDir, {
+        ...servingOptions(options, trainedOn, transformOutput, schema, backend),
+        logger,
+        // The parity check compares ONNX and tfjs on eval rows, which exercise the value ranges
+        // (vocabulary ids, buckets) the model will see; read only if the model can be exported.
+        onnx: options.onnx === false ? false : { parityRows: () => readParityRows(database, common.evalFiles, logger), paritySource: 'eval' },
+      })
     },
   }
 
@@ -242,6 +250,18 @@ function disposeModel(model: Tfjs.LayersModel): void {
     model.dispose()
   } catch {
     // Already disposed by the module.
+  }
+}
+
+/** The first rows of the eval files for the ONNX parity check; undefined (generated inputs) when they cannot be read. */
+async function readParityRows(database: DuckDB, files: readonly string[], logger: Pick<Logger, 'debug'>): Promise<Record<string, unknown>[] | undefined> {
+  if (files.length === 0) return undefined
+  try {
+    const reader = await database.connection.runAndReadAll(`SELECT * FROM read_parquet(${sqlStringList(files)}) LIMIT ${MAX_PARITY_ROWS}`)
+    return reader.getRowObjectsJS() as Record<string, unknown>[]
+  } catch (error) {
+    logger.debug(`ONNX parity: the eval files cannot be read (${(error as Error).message}); comparing on generated inputs.`)
+    return undefined
   }
 }
 

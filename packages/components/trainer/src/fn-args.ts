@@ -17,6 +17,11 @@ import type { ServingSignature, ServingSignatureOptions } from './serving-bundle
 export type SaveModelOptions = Omit<ServingSignatureOptions, 'inputs' | 'transformOutput' | 'backend'> & {
   /** The transformed features per model input. @default the `inputs` of the last dataset read */
   readonly inputs?: FeatureInputs
+  /**
+   * Export `model.onnx` too when the model's layers allow it (checked against tfjs on up to 4,096 eval
+   * rows); `false` skips the export. @default true
+   */
+  readonly onnx?: boolean
 }
 
 /** What a Trainer passes to `runFn` (TFX's `FnArgs`). */
@@ -59,7 +64,7 @@ export interface TrainerFnArgs {
   readonly numExamples: Readonly<Record<string, number>>
   /** Pass to `fit`/`fitDataset` (`callbacks: fnArgs.callbacks`) so the run records per-epoch metrics and examples/s. */
   readonly callbacks: Tfjs.CustomCallback
-  /** Writes the serving bundle (model, fitted transform, signature) to `servingModelDir`. */
+  /** Writes the serving bundle (tfjs model, `model.onnx` when exportable, fitted transform, signature) to `servingModelDir`. */
   saveModel(model: Tfjs.LayersModel, options?: SaveModelOptions): Promise<ServingSignature>
   readonly logger: Logger
   /** Aborted when the run is cancelled: stop and throw. */

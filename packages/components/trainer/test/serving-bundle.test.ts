@@ -63,7 +63,7 @@ describe('saveServingBundle / loadServingBundle', () => {
   })
 
   it('writes the model, the fitted transform and a signature of raw inputs, model inputs and outputs', async () => {
-    expect((await readdir(dir)).sort()).toEqual(['model.json', 'signature.json', 'transform', 'weights.bin'])
+    expect((await readdir(dir)).sort()).toEqual(['model.json', 'model.onnx', 'signature.json', 'transform', 'weights.bin'])
     expect((await readdir(path.dirname(dir))).sort()).toEqual(['Format-Serving']) // no staging left behind
     const signature = JSON.parse(await readFile(path.join(dir, 'signature.json'), 'utf8')) as ServingSignature
     expect(signature).toEqual({
@@ -81,11 +81,15 @@ describe('saveServingBundle / loadServingBundle', () => {
       outputs: [{ name: 'output_0', shape: [null, 1], kind: 'probability' }],
       labelKey: 'y_xf',
       backend: 'wasm',
+      runtimes: ['onnx', 'tfjs'],
+      // No rows were given to compare on: the colour ids are generated below the embedding's inputDim.
+      onnx: { file: 'model.onnx', opset: 13, nodes: expect.any(Number), parity: { rows: 256, source: 'generated', maxAbsDiff: expect.any(Number), tolerance: 1e-5 } },
     })
   })
 
-  it('predicts raw rows as the model predicts the transformed rows, and disposes its tensors', async () => {
-    const bundle = await loadServingBundle(dir, { tf })
+  it.each(['onnx', 'tfjs'] as const)('predicts raw rows as the model predicts the transformed rows, and disposes its tensors (%s)', async (runtime) => {
+    const bundle = await loadServingBundle(dir, { tf, runtime })
+    expect(bundle.runtime).toBe(runtime)
     expect(bundle.transform?.inputs.slice().sort()).toEqual(['color', 'x1', 'x2', 'y'])
     const raw = await readSplitRows(fixture.rawExamplesUri, 'train')
     const transformed = await readSplitRows(fixture.transformedExamplesUri, 'train')
@@ -106,8 +110,8 @@ describe('saveServingBundle / loadServingBundle', () => {
     bundle.dispose()
   })
 
-  it('rejects rows that do not match the signature, naming the row and feature', async () => {
-    const bundle = await loadServingBundle(dir, { tf })
+  it.each(['onnx', 'tfjs'] as const)('rejects rows that do not match the signature, naming the row and feature (%s)', async (runtime) => {
+    const bundle = await loadServingBundle(dir, { tf, runtime })
     const before = tf.memory().numTensors
     const good = { x1: 0.5, x2: 0.25, color: 'red' }
     await expect(bundle.predict([good, { x1: 0.5, color: 'red' }])).rejects.toThrow(/Row 1 has no feature "x2" \(FLOAT\)/)

@@ -91,13 +91,19 @@ describe('Trainer', () => {
 
   it('trains through the data accessor to > 0.9 accuracy and writes the serving bundle and ModelRun metrics', async () => {
     const moduleFile = await fixture.module('model.ts', TRAIN_MODULE)
+    const logs: string[] = []
     const { outputs } = await runComponent(Trainer, {
       inputs: { examples: examples(), transformGraph: transformGraph(), schema: { uri: fixture.schemaUri } },
       parameters: { moduleFile },
+      onEvent: (event) => {
+        if (event.type === 'node-log') logs.push(event.message)
+      },
     })
     trained = { modelUri: outputs.model.uri, modelRunUri: outputs.modelRun.uri, customProperties: outputs.modelRun.customProperties }
     const serving = path.join(outputs.model.uri, 'Format-Serving')
-    expect((await readdir(serving)).sort()).toEqual(['model.json', 'signature.json', 'transform', 'weights.bin'])
+    expect((await readdir(serving)).sort()).toEqual(['model.json', 'model.onnx', 'signature.json', 'transform', 'weights.bin'])
+    // The ONNX export was compared with tfjs on the whole eval split (200 rows of transformed examples).
+    expect(logs).toContainEqual(expect.stringMatching(/^ONNX export: wrote model\.onnx \(\d+ nodes, opset 13\); it matches tfjs on 200 eval rows \(max abs diff .*\)\.$/))
     expect(await readdir(path.join(serving, 'transform'))).toEqual(['fitted_transform.json'])
 
     const metrics = JSON.parse(await readFile(path.join(outputs.modelRun.uri, 'metrics.json'), 'utf8')) as ModelRunMetrics
@@ -124,7 +130,10 @@ describe('Trainer', () => {
       outputs: [{ name: 'output_0', shape: [null, 1], kind: 'probability' }],
       labelKey: 'y_xf',
       backend: 'wasm',
+      runtimes: ['onnx', 'tfjs'],
+      onnx: { file: 'model.onnx', opset: 13, nodes: expect.any(Number), parity: { rows: 200, source: 'eval', maxAbsDiff: expect.any(Number), tolerance: 1e-5 } },
     })
+    expect(signature.onnx!.parity!.maxAbsDiff).toBeLessThanOrEqual(1e-5)
   })
 
   it('writes a bundle that predicts raw rows as the model predicts transformed rows, from a copy of Format-Serving alone', async () => {
@@ -136,7 +145,9 @@ describe('Trainer', () => {
     const graphBackup = `${fixture.transformGraphUri}-moved`
     await rename(fixture.transformGraphUri, graphBackup)
     try {
-      const bundle = await loadServingBundle(elsewhere, { backend: 'wasm' })
+      const bundle = await loadServingBundle(elsewhere)
+      expect(bundle.runtime).toBe('onnx')
+      const tfjsBundle = await loadServingBundle(elsewhere, { runtime: 'tfjs', backend: 'wasm' })
       const { tf } = await selectBackend('wasm')
       const raw = await readSplitRows(fixture.rawExamplesUri, 'eval')
       const transformed = await readSplitRows(fixture.transformedExamplesUri, 'eval')
@@ -146,11 +157,15 @@ describe('Trainer', () => {
       const { output_0: served } = await bundle.predict(requests)
       expect(tf.memory().numTensors).toBe(before)
       const x = tf.tensor2d(transformed.flatMap((r) => [Number(r.x1_xf), Number(r.x2_xf)]), [transformed.length, 2])
-      const direct = bundle.model.predict(x) as import('@tensorflow/tfjs').Tensor
+      const direct = tfjsBundle.model!.predict(x) as import('@tensorflow/tfjs').Tensor
       const expected = await direct.data()
       tf.dispose([x, direct])
       expect(served).toHaveLength(raw.length)
-      for (let i = 0; i < raw.length; i++) expect(served![i]).toBeCloseTo(expected[i]!, 5)
+      for (let i = 0; i < raw.length; i++) expect(Math.abs(served![i]! - expected[i]!)).toBeLessThanOrEqual(1e-5)
+      const { output_0: viaTfjs } = await tfjsBundle.predict(requests)
+      expect(tf.memory().numTensors).toBe(before)
+      for (let i = 0; i < raw.length; i++) expect(viaTfjs![i]).toBeCloseTo(expected[i]!, 6)
+      tfjsBundle.dispose()
       // The predictions are good ones.
       const correct = raw.filter((r, i) => (served![i]! > 0.5 ? 1 : 0) === Number(r.y)).length
       expect(correct / raw.length).toBeGreaterThan(0.9)
@@ -191,8 +206,8 @@ describe('Trainer', () => {
     expect(seen.servingModelDir).toBe(path.join(outputs.model.uri, 'Format-Serving'))
     // Warm start: the base model is the first test's model, with its trained weights.
     expect(seen.baseModel).toBe(path.join(trained.modelUri, 'Format-Serving'))
-    const base = await loadServingBundle(seen.baseModel, { backend: 'wasm' })
-    const expectedWeights = base.model.getWeights().map((w) => Array.from(w.dataSync()))
+    const base = await loadServingBundle(seen.baseModel, { runtime: 'tfjs', backend: 'wasm' })
+    const expectedWeights = base.model!.getWeights().map((w) => Array.from(w.dataSync()))
     base.dispose()
     expect(seen.baseWeights).toHaveLength(expectedWeights.length)
     seen.baseWeights.forEach((w: number[], i: number) => expect(w).toEqual(expectedWeights[i]))
@@ -298,6 +313,39 @@ export async function runFn(fnArgs: TrainerFnArgs) {
     ])
     expect(output_0![0]).toBeGreaterThan(0.5)
     expect(output_0![1]).toBeLessThan(0.5)
+    bundle.dispose()
+  })
+
+  it('saves a model whose layers cannot be exported to ONNX without model.onnx, says so, and serves it with tfjs', async () => {
+    const moduleFile = await fixture.module(
+      'conv.mjs',
+      // Saved untrained: tfjs-wasm has no gradient kernel for Conv1D.
+      `export async function runFn(fnArgs) {
+  const { tf } = fnArgs
+  const x = tf.input({ shape: [2], name: 'x' })
+  const sequence = tf.layers.reshape({ targetShape: [2, 1] }).apply(x)
+  const conv = tf.layers.conv1d({ filters: 2, kernelSize: 1, name: 'conv' }).apply(sequence)
+  const model = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(tf.layers.flatten().apply(conv)) })
+  await fnArgs.saveModel(model, { inputs: ['x1_xf', 'x2_xf'], rawLabelKeys: ['y'] })
+}
+`,
+    )
+    const logs: string[] = []
+    const { outputs } = await runComponent(Trainer, {
+      inputs: { examples: examples(), transformGraph: transformGraph() },
+      parameters: { moduleFile },
+      onEvent: (event) => {
+        if (event.type === 'node-log') logs.push(event.message)
+      },
+    })
+    expect(logs).toContain('ONNX export skipped: layer conv (class Conv1D) is not supported; serving will use tfjs.')
+    const serving = path.join(outputs.model.uri, 'Format-Serving')
+    expect(await readdir(serving)).not.toContain('model.onnx')
+    const bundle = await loadServingBundle(serving, { backend: 'wasm' })
+    expect(bundle.runtime).toBe('tfjs')
+    expect(bundle.signature.runtimes).toEqual(['tfjs'])
+    const { output_0 } = await bundle.predict([{ x1: 0.9, x2: 0.1, color: 'red' }])
+    expect(output_0).toHaveLength(1)
     bundle.dispose()
   })
 

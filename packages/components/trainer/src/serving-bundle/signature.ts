@@ -40,6 +40,32 @@ export interface SignatureOutput {
   readonly kind?: OutputKind
 }
 
+/** The runtimes a serving bundle can run its model with. */
+export type BundleRuntime = 'onnx' | 'tfjs'
+
+/** How `model.onnx` was checked against the tfjs model before it was kept. */
+export interface SignatureOnnxParity {
+  /** Rows both runtimes predicted. */
+  readonly rows: number
+  /** Where the rows came from: `eval` (the Trainer's eval split), `rows` (given), `generated`. */
+  readonly source: string
+  /** The largest |ONNX − tfjs| over every output value. */
+  readonly maxAbsDiff: number
+  /** The bound each value had to meet: `tolerance × max(1, |tfjs|)`. */
+  readonly tolerance: number
+}
+
+/** What `signature.json` says about `model.onnx`. */
+export interface SignatureOnnx {
+  /** The ONNX model's file in the bundle, when there is one. */
+  readonly file?: string
+  readonly opset?: number
+  readonly nodes?: number
+  readonly parity?: SignatureOnnxParity
+  /** Why the bundle has no `model.onnx` (an unsupported layer, failed parity, an export error). */
+  readonly skipped?: string
+}
+
 /** `signature.json` of a serving bundle. */
 export interface ServingSignature {
   readonly format: typeof SERVING_SIGNATURE_FORMAT
@@ -52,6 +78,13 @@ export interface ServingSignature {
   readonly labelKey?: string
   /** The tfjs backend the model was trained with. */
   readonly backend?: string
+  /**
+   * The runtimes the bundle's model files serve, preferred first: `['onnx', 'tfjs']` with a
+   * `model.onnx`, `['tfjs']` without. Bundles written before ONNX export have no `runtimes` (tfjs).
+   */
+  readonly runtimes?: readonly BundleRuntime[]
+  /** The ONNX export: its file, opset, node count and parity check, or why it was skipped. */
+  readonly onnx?: SignatureOnnx
 }
 
 /** What {@link buildServingSignature} (and `saveServingBundle`) need beyond the model. */
@@ -218,5 +251,7 @@ export function parseServingSignature(value: unknown, file: string): ServingSign
     bad('"modelInputs" must be a non-empty list of { name, features, dtype }')
   }
   if (!Array.isArray(s.outputs) || s.outputs.length === 0 || s.outputs.some((o) => typeof o?.name !== 'string')) bad('"outputs" must be a non-empty list of { name }')
+  if (s.runtimes !== undefined && (!Array.isArray(s.runtimes) || s.runtimes.some((r) => r !== 'onnx' && r !== 'tfjs'))) bad('"runtimes" must be a list of "onnx" and "tfjs"')
+  if (s.onnx !== undefined && (typeof s.onnx !== 'object' || s.onnx === null || Array.isArray(s.onnx))) bad('"onnx" must be an object')
   return s as ServingSignature
 }
