@@ -1,5 +1,6 @@
 // The Sluice model server in a child process: `node …/sluice-model-server --port 0`, as `sluice serve`
 // and a production deployment run it, reached over loopback TCP on the port it reports.
+import { createInterface } from 'node:readline'
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -8,7 +9,7 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { InfraValidatorError } from '../errors.js'
 import type { Endpoint, RunningServer, ServerExit, ServerLauncher } from './server.js'
-import { ServerLog, lineSplitter, parseStartLine, within } from './server.js'
+import { ServerLog, parseStartLine, within } from './server.js'
 
 /** How long a server gets to exit after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 5_000
@@ -75,18 +76,15 @@ export function processLauncher(): ServerLauncher {
         const endpoint = parseStartLine(line)
         if (endpoint) announce(endpoint)
       }
-      const stdout = lineSplitter(handle)
-      const stderr = lineSplitter(handle)
-      child.stdout!.on('data', stdout.push)
-      child.stderr!.on('data', stderr.push)
+      for (const input of [child.stdout!, child.stderr!]) {
+        createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+          if (line.trim() !== '') handle(line)
+        })
+      }
       const exited = new Promise<ServerExit>((resolve) => {
         child.once('error', (error) => resolve({ code: null, signal: null, error }))
         // 'close', not 'exit': by then every line the server wrote has been read.
-        child.once('close', (code, signal) => {
-          stdout.end()
-          stderr.end()
-          resolve({ code, signal })
-        })
+        child.once('close', (code, signal) => resolve({ code, signal }))
       })
       let stopping: Promise<void> | undefined
       const server: RunningServer = {

@@ -85,26 +85,6 @@ export class ServerLog {
   }
 }
 
-/** Splits chunks of output into lines; a line split across chunks arrives whole, blank lines are skipped. */
-export function lineSplitter(onLine: (line: string) => void): { push: (chunk: Buffer | string) => void; end: () => void } {
-  let partial = ''
-  const emit = (line: string) => {
-    const clean = line.replace(/\r$/, '')
-    if (clean.trim() !== '') onLine(clean)
-  }
-  return {
-    push: (chunk) => {
-      const lines = (partial + chunk.toString()).split('\n')
-      partial = lines.pop()!
-      lines.forEach(emit)
-    },
-    end: () => {
-      emit(partial)
-      partial = ''
-    },
-  }
-}
-
 /** Resolves after `ms`, or at once when the promise settles first; never rejects. */
 export async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined
