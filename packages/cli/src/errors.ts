@@ -15,6 +15,8 @@ export type CliErrorCode =
   | 'SLUICE_CLI_RUN_FAILED'
   | 'SLUICE_CLI_CONFIG_INVALID'
   | 'SLUICE_CLI_PLUGIN_LOAD_FAILED'
+  /** An optional package a command needs (e.g. @sluice/serving for `sluice serve`) is not installed. */
+  | 'SLUICE_CLI_PACKAGE_MISSING'
 
 /** An error the CLI raises about its own input: a file, a store, a run id. */
 export class CliError extends SluiceError {

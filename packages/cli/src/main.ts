@@ -10,6 +10,7 @@ import { DEFAULT_LINEAGE_DEPTH, lineageCommand } from './commands/lineage.js'
 import { pipelineFileOfRun, runPipelineCommand, type PipelineRunner } from './commands/run.js'
 import { runShowCommand } from './commands/run-show.js'
 import { runsCommand } from './commands/runs.js'
+import { serveCommand, type ServingModule } from './commands/serve.js'
 import { formatError } from './errors.js'
 import { ExitCode } from './exit-codes.js'
 
@@ -18,6 +19,8 @@ export interface MainOverrides {
   readonly runner?: PipelineRunner
   /** Where plugins are registered and components looked up; the process-wide registry otherwise. */
   readonly registry?: Registry
+  /** Loads @sluice/serving for `sluice serve`; resolving undefined means it is not installed. */
+  readonly loadServing?: () => Promise<ServingModule | undefined>
 }
 
 /**
@@ -71,6 +74,8 @@ Examples:
   sluice lineage 12                      where artifact 12 came from and what used it
   sluice show 7                          one artifact, with its statistics or anomalies report
   sluice components                      what the installed plugins provide
+  sluice serve --model-name taxi --model-base-path ./serving/taxi --port 8501
+                                         serve a model over TF Serving's REST API
 
 Exit codes: 0 ok, 1 run failed or error, 2 usage error, 130 cancelled (Ctrl-C).`,
     )
@@ -139,6 +144,17 @@ Exit codes: 0 ok, 1 run failed or error, 2 usage error, 130 cancelled (Ctrl-C).`
     .option('--json', 'print JSON for scripts')
     .option('--verbose', 'print stacks with errors')
     .action(async (options: { json?: boolean; verbose?: boolean }) => setExit(await componentsCommand(options, ctx, overrides.registry)))
+
+  program
+    .command('serve')
+    .description("serve models over TensorFlow Serving's REST API (needs @sluice/serving); `sluice serve --help` lists its flags")
+    .usage('--model-base-path <dir> [--model-name <name>] [--port <n>] [flags]')
+    .argument('[flags...]', "the model server's flags (as sluice-model-server)")
+    // The flags belong to the server's own parser (shared with sluice-model-server), help included.
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (_flags: string[], _options: unknown, command: Command) => setExit(await serveCommand(command.args, ctx, overrides.loadServing)))
 
   return program
 }
