@@ -1,3 +1,3 @@
 import { packageBuild } from '../../tools/build/tsup-config.ts'
 
-export default packageBuild()
+export default packageBuild(['src/index.ts', 'src/engine-api.ts'])

@@ -22,7 +22,4 @@ export type { DockerBackendOptions } from './docker-backend.js'
 export { parseMemory, parseCpus } from './options.js'
 export type { ContainerRunOptions, PullPolicy, DockerConnection, ExtraMount } from './options.js'
 export { DockerError } from './errors.js'
-// The engine, for components that run a container of their own (InfraValidator's model server).
-export { connect as connectToDocker, ensureImage, runContainer } from './engine.js'
-export type { ContainerExit, ContainerRun, Mount } from './engine.js'
 export type { DockerErrorCode } from './errors.js'

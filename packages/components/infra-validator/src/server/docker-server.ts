@@ -28,12 +28,13 @@ export interface DockerServingOptions {
   readonly labels?: Readonly<Record<string, string>>
 }
 
-type DockerPlugin = typeof import('@sluice/plugin-docker')
+type DockerPlugin = typeof import('@sluice/plugin-docker') & typeof import('@sluice/plugin-docker/engine')
 
 /** @sluice/plugin-docker, an optional peer dependency: a {@link RegistryError} naming it when it is not installed. */
 async function loadPlugin(): Promise<DockerPlugin> {
   try {
-    return await import('@sluice/plugin-docker')
+    const [plugin, engine] = await Promise.all([import('@sluice/plugin-docker'), import('@sluice/plugin-docker/engine')])
+    return { ...plugin, ...engine }
   } catch (cause) {
     const code = (cause as { code?: unknown })?.code
     if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw cause
