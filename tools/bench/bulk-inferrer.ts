@@ -15,53 +15,25 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Transform } from '@sluice/component-transform'
-import { Trainer } from '@sluice/component-trainer'
 import { loadServingBundle } from '@sluice/component-trainer/bundle'
 import { openDuckDB, openSplitView, sqlIdentifier, sqlString } from '@sluice/data/examples'
 import { runComponent } from '@sluice/testing'
 import { BulkInferrer } from '../../packages/components/bulk-inferrer/src/index.ts'
 import { inferSplit, predictionColumns } from '../../packages/components/bulk-inferrer/src/infer.ts'
+import { trainTaxiModel } from './taxi-model.ts'
 import { prepareTaxiExamples } from './transform-throughput.ts'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const BATCH = Number(process.env.BENCH_BATCH ?? 4096)
 const work = process.env.BENCH_DIR ?? path.join(os.tmpdir(), 'sluice-bench-bulk-inferrer')
-const here = path.dirname(new URL(import.meta.url).pathname)
-const taxi = (file: string) => path.resolve(here, '../../packages/examples/src/taxi', file)
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
 fs.mkdirSync(work, { recursive: true })
 
-/** The taxi example's model, trained once: Format-Serving with model.onnx. */
-async function taxiModel(): Promise<string> {
-  const modelUri = path.join(work, 'taxi-model')
-  if (fs.existsSync(path.join(modelUri, 'Format-Serving', 'signature.json'))) return modelUri
-  const { examples, schemaUri } = await prepareTaxiExamples(30_000, work)
-  const root = fs.mkdtempSync(path.join(work, 'train-'))
-  const transform = await runComponent(Transform, {
-    inputs: { examples: { uri: examples.uri, properties: examples.properties }, schema: { uri: schemaUri } },
-    parameters: { moduleFile: taxi('preprocessing.ts'), disableStatistics: true },
-    root,
-  })
-  const hyperparameters = path.join(work, 'hyperparameters')
-  fs.mkdirSync(hyperparameters, { recursive: true })
-  fs.writeFileSync(path.join(hyperparameters, 'best_hyperparameters.txt'), JSON.stringify({ epochs: 1 }))
-  const trainer = await runComponent(Trainer, {
-    inputs: {
-      examples: { uri: transform.outputs.transformedExamples.uri, properties: { splitNames: ['train', 'eval'] } },
-      transformGraph: { uri: transform.outputs.transformGraph.uri },
-      hyperparameters: { uri: hyperparameters },
-    },
-    parameters: { moduleFile: taxi('model.ts') },
-    root,
-  })
-  fs.cpSync(trainer.outputs.model.uri, modelUri, { recursive: true })
-  fs.rmSync(root, { recursive: true, force: true })
-  return modelUri
-}
+/** The taxi example's model, trained once (one epoch): Format-Serving with model.onnx. */
+const taxiModel = () => trainTaxiModel({ rows: 30_000, workDir: work, epochs: 1 })
 
 const t0 = performance.now()
 const { examples } = await prepareTaxiExamples(ROWS, work)

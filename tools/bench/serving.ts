@@ -19,12 +19,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
-import { Trainer } from '@sluice/component-trainer'
 import { loadServingBundle } from '@sluice/component-trainer/bundle'
 import type { ServingBundle } from '@sluice/component-trainer/bundle'
-import { Transform } from '@sluice/component-transform'
 import { listSplitFiles, openDuckDB, sqlStringList } from '@sluice/data/examples'
-import { runComponent } from '@sluice/testing'
+import { trainTaxiModel } from './taxi-model.ts'
 import { prepareTaxiExamples } from './transform-throughput.ts'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -34,44 +32,19 @@ const CONCURRENCY = [1, 32] as const
 const work = path.join(os.tmpdir(), 'sluice-bench-serving')
 const here = path.dirname(new URL(import.meta.url).pathname)
 const repo = path.resolve(here, '../..')
-const taxi = (f: string) => path.join(repo, 'packages/examples/src/taxi', f)
 const basePath = path.join(work, 'serving', 'taxi')
 const versionDir = path.join(basePath, '1')
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const spread = (xs: number[], digits = 0) => `[${Math.min(...xs).toFixed(digits)}..${Math.max(...xs).toFixed(digits)}]`
 
-/** Trains the taxi model once (cached under the temp dir) and lays it out as version 1 of a base path. */
+/** The taxi model (trained once, cached under the work dir) laid out as version 1 of a base path. */
 async function taxiBundle(): Promise<void> {
   if (fs.existsSync(path.join(versionDir, 'signature.json')) && !process.env.BENCH_REBUILD) return
-  console.log(`training the taxi model on ${ROWS} synthetic rows (cached in ${work})…`)
+  // Two epochs: the bench measures serving, not accuracy.
+  const modelUri = await trainTaxiModel({ rows: ROWS, workDir: work, epochs: 2, rebuild: Boolean(process.env.BENCH_REBUILD) })
   fs.rmSync(basePath, { recursive: true, force: true })
-  const { examples, schemaUri } = await prepareTaxiExamples(ROWS, work)
-  const root = fs.mkdtempSync(path.join(work, 'pipeline-'))
-  try {
-    const transformed = await runComponent(Transform, {
-      inputs: { examples: { uri: examples.uri, properties: examples.properties, customProperties: examples.customProperties }, schema: { uri: schemaUri } },
-      parameters: { moduleFile: taxi('preprocessing.ts'), disableStatistics: true },
-      root: path.join(root, 'transform'),
-    })
-    // Two epochs: the bench measures serving, not accuracy.
-    const hp = path.join(root, 'hyperparameters')
-    fs.mkdirSync(hp, { recursive: true })
-    fs.writeFileSync(path.join(hp, 'best_hyperparameters.txt'), JSON.stringify({ epochs: 2 }))
-    const trained = await runComponent(Trainer, {
-      inputs: {
-        examples: { uri: transformed.outputs.transformedExamples.uri, properties: { splitNames: ['train', 'eval'] } },
-        transformGraph: { uri: transformed.outputs.transformGraph.uri },
-        schema: { uri: schemaUri },
-        hyperparameters: { uri: hp },
-      },
-      parameters: { moduleFile: taxi('model.ts') },
-      root: path.join(root, 'trainer'),
-    })
-    fs.mkdirSync(basePath, { recursive: true })
-    fs.cpSync(path.join(trained.outputs.model.uri, 'Format-Serving'), versionDir, { recursive: true })
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true })
-  }
+  fs.mkdirSync(basePath, { recursive: true })
+  fs.cpSync(path.join(modelUri, 'Format-Serving'), versionDir, { recursive: true })
 }
 
 /** Real raw taxi rows (the signature's inputs only) from the eval split. */
