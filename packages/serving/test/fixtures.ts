@@ -1,16 +1,15 @@
 // A tiny served model for the server's tests: raw rows (x1, x2 floats, a colour string), the real
 // Transform fitted on them (z-scores, a vocabulary), and two-input tfjs models saved as serving
 // bundles with the fitted transform, written as versions of a base path.
-import { cp, mkdir, rename, writeFile } from 'node:fs/promises'
+import { cp, mkdir, rename } from 'node:fs/promises'
 import path from 'node:path'
 import type * as Tfjs from '@tensorflow/tfjs'
-import { Transform, readTransformOutput } from '@sluice/component-transform'
+import { readTransformOutput } from '@sluice/component-transform'
 import type { TransformOutput } from '@sluice/component-transform'
 import { saveServingBundle, selectBackend } from '@sluice/component-trainer/bundle'
 import type { TfModule } from '@sluice/component-trainer/bundle'
-import { openDuckDB, writeSplits } from '@sluice/data/examples'
-import { createTempDirectory, runComponent } from '@sluice/testing'
 import type { TempDirectory } from '@sluice/testing'
+import { createTrainerFixture } from '../../components/trainer/test/fixtures.js'
 
 /** Everything the tests need to write versions. */
 export interface ServingFixture {
@@ -27,23 +26,6 @@ export interface ServingFixture {
   dir(name: string): Promise<string>
 }
 
-const RAW_QUERY = (rows: number) => `SELECT
-  ((i * 7919) % 1000) / 1000.0 AS x1,
-  ((i * 104729 + 13) % 997) / 997.0 AS x2,
-  CASE i % 3 WHEN 0 THEN 'red' WHEN 1 THEN 'green' ELSE 'blue' END AS color,
-  (((i * 7919) % 1000) / 1000.0 > ((i * 104729 + 13) % 997) / 997.0)::BIGINT AS y,
-  (i % 3 = 2)::INT AS s
-FROM range(0, ${rows}) t(i)`
-
-const PREPROCESSING = `export function preprocessingFn(inputs, tft) {
-  return {
-    x1_xf: tft.scaleToZScore(inputs.x1),
-    x2_xf: tft.scaleToZScore(inputs.x2),
-    color_xf: tft.computeAndApplyVocabulary(inputs.color, { numOovBuckets: 1 }),
-    y_xf: tft.cast(inputs.y, 'int'),
-  }
-}
-`
 
 /** The served model's bundle inputs: dense z-scores and the colour's vocabulary index. */
 export const INPUTS = { dense: ['x1_xf', 'x2_xf'], color: ['color_xf'] }
@@ -62,39 +44,10 @@ function wideModel(tf: TfModule, seed: number): Tfjs.LayersModel {
 
 /** Builds raw examples, runs Transform, and saves a first bundle. Takes a few seconds. */
 export async function createServingFixture(): Promise<ServingFixture> {
-  const tmp = await createTempDirectory('sluice-serving-test-')
-  const rawExamplesUri = path.join(tmp.path, 'raw')
-  const schemaUri = path.join(tmp.path, 'schema')
-  await mkdir(schemaUri, { recursive: true })
-  await writeFile(
-    path.join(schemaUri, 'schema.json'),
-    JSON.stringify({
-      feature: [
-        { name: 'x1', type: 'FLOAT' },
-        { name: 'x2', type: 'FLOAT' },
-        { name: 'color', type: 'BYTES' },
-        { name: 'y', type: 'INT' },
-      ],
-    }),
-  )
-  {
-    await using db = await openDuckDB({ threads: 1 })
-    await writeSplits(db.connection, {
-      query: RAW_QUERY(90),
-      examplesUri: rawExamplesUri,
-      splits: ['train', 'eval'],
-      splitColumn: 's',
-      featureTypes: { x1: 'FLOAT', x2: 'FLOAT', color: 'STRING', y: 'INT' },
-    })
-  }
-  const moduleFile = path.join(tmp.path, 'preprocessing.mjs')
-  await writeFile(moduleFile, PREPROCESSING)
-  const { outputs } = await runComponent(Transform, {
-    inputs: { examples: { uri: rawExamplesUri, properties: { splitNames: ['train', 'eval'] } }, schema: { uri: schemaUri } },
-    parameters: { moduleFile, disableStatistics: true },
-    root: path.join(tmp.path, 'transform-root'),
-  })
-  const transformOutput = await readTransformOutput(outputs.transformGraph.uri)
+  // The Trainer's toy examples (label x1 > x2, a colour) with the real Transform fitted on them.
+  const examples = await createTrainerFixture(90)
+  const tmp = examples.tmp
+  const transformOutput = await readTransformOutput(examples.transformGraphUri)
   const { tf } = await selectBackend('wasm')
   const save = async (model: Tfjs.LayersModel, dir: string) => {
     await saveServingBundle(model, dir, { inputs: INPUTS, labelKey: 'y_xf', rawLabelKeys: ['y'], transformOutput, backend: 'wasm', outputName: 'probability' })

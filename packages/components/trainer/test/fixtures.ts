@@ -1,4 +1,4 @@
-// Small examples for the Trainer's tests: raw examples where the label is `x1 > x2`, a colour that does
+// Small examples for the Trainer's tests (and the model server's, which build bundles on them): raw examples where the label is `x1 > x2`, a colour that does
 // not matter, a schema, and the real Transform run over them (z-scores, a vocabulary, the label cast).
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -72,7 +72,7 @@ export async function createTrainerFixture(rows = 600): Promise<TrainerFixture> 
   const preprocessing = await module('preprocessing.mjs', PREPROCESSING)
   const { outputs } = await runComponent(Transform, {
     inputs: { examples: { uri: rawExamplesUri, properties: { splitNames: ['train', 'eval'] } }, schema: { uri: schemaUri } },
-    parameters: { moduleFile: preprocessing },
+    parameters: { moduleFile: preprocessing, disableStatistics: true },
     root: path.join(tmp.path, 'transform-root'),
   })
   return { tmp, rawExamplesUri, schemaUri, transformGraphUri: outputs.transformGraph.uri, transformedExamplesUri: outputs.transformedExamples.uri, module }
