@@ -110,17 +110,51 @@ describe('exportOnnx', () => {
     if ('unsupported' in exported) throw new Error(exported.unsupported)
     // The bounds of the int inputs come from the encoders reading them.
     expect(exported.inputLimits).toEqual(TAXI_SIZES)
-    // The wide Dense gathers kernel rows by index instead of multiplying by the 16 one-hots.
+    // The wide Dense gathers kernel rows by index instead of multiplying by the 16 one-hots, all 16 in
+    // one Gather over their stacked rows; the [1] → [1] reshapes are no nodes.
     const { onnx: proto } = (await import('onnx-proto')).default
     const ops = proto.ModelProto.decode(exported.onnx).graph!.node!.map((n) => n.opType)
-    expect(ops.filter((op) => op === 'Gather')).toHaveLength(16)
+    expect(ops.filter((op) => op === 'Gather')).toHaveLength(1)
+    expect(ops.filter((op) => op === 'Concat')).toHaveLength(2) // the 16 index columns; dense with the wide layer
     expect(ops).not.toContain('Equal')
+    expect(ops).not.toContain('Reshape')
+    expect(exported.inputs).toEqual([{ name: 'dense', dtype: 'float32', modelInputs: ['dense'] }, ...Object.keys(TAXI_SIZES).map((name) => ({ name, dtype: 'int32', modelInputs: [name] }))])
     const session = await ort.InferenceSession.create(exported.onnx)
     expect(session.inputNames).toEqual(['dense', ...Object.keys(TAXI_SIZES)])
     expect(session.outputNames).toEqual(['probabilities'])
     await session.release()
     const { maxAbsDiff } = await parity(model, feedsFor(model, 1000, TAXI_SIZES), 1000)
     expect(maxAbsDiff).toBeLessThanOrEqual(1e-5)
+    model.dispose()
+  })
+
+  it('packs the model inputs of one dtype into one graph input (packInputs); the one-hots read it without a node', async () => {
+    const model = taxiShaped(TAXI_SIZES)
+    const exported = await exportOnnx(model, { outputNames: ['y'], packInputs: true })
+    if ('unsupported' in exported) throw new Error(exported.unsupported)
+    const names = Object.keys(TAXI_SIZES)
+    expect(exported.inputs).toEqual([
+      { name: 'dense', dtype: 'float32', modelInputs: ['dense'] },
+      { name: 'int_inputs', dtype: 'int32', modelInputs: names },
+    ])
+    const { onnx: proto } = (await import('onnx-proto')).default
+    const graph = proto.ModelProto.decode(exported.onnx).graph!
+    // Add (row offsets) → Gather → ReduceSum for the wide layer; no Slice, no Concat of index columns.
+    expect(graph.node!.map((n) => n.opType).filter((op) => op === 'Slice' || op === 'Gather' || op === 'Concat')).toEqual(['Gather', 'Concat'])
+    expect(graph.node!.length).toBeLessThanOrEqual(15)
+    const rows = 700
+    const feeds = feedsFor(model, rows, TAXI_SIZES, 3)
+    const packed = new Int32Array(rows * names.length)
+    names.forEach((name, j) => feeds.find((f) => f.name === name)!.data.forEach((v, i) => (packed[i * names.length + j] = v)))
+    const session = await ort.InferenceSession.create(exported.onnx)
+    const dense = feeds.find((f) => f.name === 'dense')!
+    const results = await session.run({ dense: new ort.Tensor('float32', dense.data, [rows, 3]), int_inputs: new ort.Tensor('int32', packed, [rows, names.length]) })
+    await session.release()
+    const { tfjs } = await parity(model, feeds, rows)
+    const onnx = results.y!.data as Float32Array
+    let max = 0
+    for (let i = 0; i < rows; i++) max = Math.max(max, Math.abs(onnx[i]! - tfjs[i]!))
+    expect(max).toBeLessThanOrEqual(1e-5)
     model.dispose()
   })
 
@@ -219,7 +253,18 @@ describe('the serving bundle with model.onnx', () => {
     const signature = await saveServingBundle(model, dir, { inputs, rawFeatureTypes: rawTypes, outputName: 'probabilities', logger, onnx: { parityRows: rows(500), paritySource: 'eval' } })
     expect((await readdir(dir)).sort()).toEqual(['model.json', 'model.onnx', 'signature.json', 'weights.bin'])
     expect(signature.runtimes).toEqual(['onnx', 'tfjs'])
-    expect(signature.onnx).toEqual({ file: 'model.onnx', opset: 13, nodes: expect.any(Number), parity: { rows: 500, source: 'eval', maxAbsDiff: expect.any(Number), tolerance: 1e-5 } })
+    // The two int inputs are fed as one packed input, checked against the one-hot sizes.
+    expect(signature.onnx).toEqual({
+      file: 'model.onnx',
+      opset: 13,
+      nodes: expect.any(Number),
+      inputs: [
+        { name: 'dense', dtype: 'float32', modelInputs: ['dense'] },
+        { name: 'int_inputs', dtype: 'int32', modelInputs: ['cat_a', 'cat_b'] },
+      ],
+      inputBounds: { cat_a: 3, cat_b: 5 },
+      parity: { rows: 500, source: 'eval', maxAbsDiff: expect.any(Number), tolerance: 1e-5 },
+    })
     expect(signature.onnx!.parity!.maxAbsDiff).toBeLessThanOrEqual(1e-5)
     expect(JSON.parse(await readFile(path.join(dir, 'signature.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(signature)))
     expect(lines).toEqual([expect.stringMatching(/^ONNX export: wrote model\.onnx \(\d+ nodes, opset 13\); it matches tfjs on 500 eval rows \(max abs diff .*\)\.$/)])
@@ -238,6 +283,13 @@ describe('the serving bundle with model.onnx', () => {
     // Chunked and unchunked predictions are the same numbers.
     expect(Array.from((await onnxBundle.predict(requests.slice(0, 5))).probabilities!)).toEqual(Array.from(a.probabilities!.slice(0, 5)))
     await expect(onnxBundle.predict([{ ...requests[0]!, cat_a: 'x' }])).rejects.toThrow(/Row 0: feature "cat_a" must be INT, got the string "x"/)
+    // An index past the one-hot's size would read cat_b's rows of the packed table: it is refused, as tfjs refuses it.
+    await expect(onnxBundle.predict([requests[0]!, { ...requests[1]!, cat_a: 3 }])).rejects.toMatchObject({
+      code: 'SLUICE_SERVING_BAD_INPUT',
+      message: expect.stringMatching(/^Row 1: feature "cat_a" is 3, outside the 3 values the model has rows for \(0 to 2\)\./),
+    })
+    await expect(onnxBundle.predict([{ ...requests[0]!, cat_b: -1 }])).rejects.toThrow(/Row 0: feature "cat_b" is -1, outside the 5 values/)
+    await expect(tfjsBundle.predict([{ ...requests[0]!, cat_a: 3 }])).rejects.toThrow()
     onnxBundle.dispose()
     onnxBundle.dispose()
     await expect(onnxBundle.predict(requests)).rejects.toThrow(/was disposed/)
@@ -303,7 +355,7 @@ describe('the serving bundle with model.onnx', () => {
     expect((await fallback.predict(rows(2))).output_0).toHaveLength(2)
     fallback.dispose()
     // An ONNX model whose outputs are not the signature's.
-    const other = await exportOnnx(model, { outputNames: ['something_else'] })
+    const other = await exportOnnx(model, { outputNames: ['something_else'], packInputs: true })
     await writeFile(path.join(dir, 'model.onnx'), (other as OnnxExported).onnx)
     await expect(loadServingBundle(dir)).rejects.toThrow(new RegExp(`^${file} does not match signature\\.json: it has no output output_0`))
     const signature = JSON.parse(await readFile(path.join(dir, 'signature.json'), 'utf8')) as ServingSignature

@@ -83,7 +83,18 @@ describe('saveServingBundle / loadServingBundle', () => {
       backend: 'wasm',
       runtimes: ['onnx', 'tfjs'],
       // No rows were given to compare on: the colour ids are generated below the embedding's inputDim.
-      onnx: { file: 'model.onnx', opset: 13, nodes: expect.any(Number), parity: { rows: 256, source: 'generated', maxAbsDiff: expect.any(Number), tolerance: 1e-5 } },
+      onnx: {
+        file: 'model.onnx',
+        opset: 13,
+        nodes: expect.any(Number),
+        // One input per dtype: nothing to pack.
+        inputs: [
+          { name: 'dense', dtype: 'float32', modelInputs: ['dense'] },
+          { name: 'color', dtype: 'int32', modelInputs: ['color'] },
+        ],
+        inputBounds: { color: expect.any(Number) },
+        parity: { rows: 256, source: 'generated', maxAbsDiff: expect.any(Number), tolerance: 1e-5 },
+      },
     })
   })
 

@@ -131,7 +131,13 @@ describe('Trainer', () => {
       labelKey: 'y_xf',
       backend: 'wasm',
       runtimes: ['onnx', 'tfjs'],
-      onnx: { file: 'model.onnx', opset: 13, nodes: expect.any(Number), parity: { rows: 200, source: 'eval', maxAbsDiff: expect.any(Number), tolerance: 1e-5 } },
+      onnx: {
+        file: 'model.onnx',
+        opset: 13,
+        nodes: expect.any(Number),
+        inputs: [{ name: signature.modelInputs[0]!.name, dtype: 'float32', modelInputs: [signature.modelInputs[0]!.name] }],
+        parity: { rows: 200, source: 'eval', maxAbsDiff: expect.any(Number), tolerance: 1e-5 },
+      },
     })
     expect(signature.onnx!.parity!.maxAbsDiff).toBeLessThanOrEqual(1e-5)
   })

@@ -7,6 +7,7 @@
 // Semantics, per element, are those documented on the `tft` functions: missing (null) propagates
 // except through fillMissing, isMissing and where's condition; see `toNumber`, `toBoolean` and
 // `stringKey` for how values convert.
+import { ColumnArena, UNPOOLED } from './column-arena.js'
 import { TransformError } from './errors.js'
 import type { FittedAnalyzer, FittedTransform } from './fitted-transform.js'
 import { bucketOf, stringKey, toBoolean, toNumber } from './values.js'
@@ -36,7 +37,10 @@ export interface ColumnProgram {
   readonly inputs: readonly string[]
   /** The outputs, in order. */
   readonly outputs: readonly string[]
-  /** The outputs of a chunk of `n` rows whose inputs are `columns` (one per input, in order). */
+  /**
+   * The outputs of a chunk of `n` rows whose inputs are `columns` (one per input, in order). Their
+   * arrays are reused by the next call: read or copy them before running another chunk.
+   */
   run(columns: readonly Col[], n: number): Col[]
 }
 
@@ -59,60 +63,60 @@ export function valueAt(col: Col, i: number): Value {
  * DOUBLE vectors arrive in, so rows given as objects take the same code paths as materialisation —
  * anything else as an `a` column.
  */
-export function columnOf(values: readonly Value[], n: number): Col {
-  const v = new Float64Array(n)
+export function columnOf(values: readonly Value[], n: number, arena: ColumnArena = UNPOOLED): Col {
+  const v = arena.f64(n)
   let m: Uint8Array | null = null
   for (let i = 0; i < n; i++) {
     const value = values[i] ?? null
     if (typeof value === 'number') v[i] = value
-    else if (value === null) (m ??= new Uint8Array(n))[i] = 1
+    else if (value === null) (m ??= arena.u8(n))[i] = 1
     else return { t: 'a', v: values }
   }
   return { t: 'n', v, m }
 }
 
 /** A column of `n` numbers (missing where not a number), as `toNumber` converts each value. */
-function numbers(col: Col, n: number): { v: Float64Array; m: Uint8Array | null } {
+function numbers(col: Col, n: number, arena: ColumnArena): { v: Float64Array; m: Uint8Array | null } {
   if (col.t === 'n') return col
-  const v = new Float64Array(n)
+  const v = arena.f64(n)
   if (col.t === 'b') {
     for (let i = 0; i < n; i++) v[i] = col.v[i]!
     return { v, m: col.m }
   }
   if (col.t === 'c') {
     const x = toNumber(col.v)
-    if (x === null) return { v, m: new Uint8Array(n).fill(1) }
+    if (x === null) return { v, m: arena.u8(n).fill(1) }
     return { v: v.fill(x), m: null }
   }
   let m: Uint8Array | null = null
   for (let i = 0; i < n; i++) {
     const x = toNumber(col.v[i] ?? null)
-    if (x === null) (m ??= new Uint8Array(n))[i] = 1
+    if (x === null) (m ??= arena.u8(n))[i] = 1
     else v[i] = x
   }
   return { v, m }
 }
 
 /** A column of `n` booleans as 0/1 (missing where not a boolean), as `toBoolean` converts each value. */
-function booleans(col: Col, n: number): { v: Uint8Array; m: Uint8Array | null } {
+function booleans(col: Col, n: number, arena: ColumnArena): { v: Uint8Array; m: Uint8Array | null } {
   if (col.t === 'b') return col
-  const v = new Uint8Array(n)
+  const v = arena.u8(n)
   let m: Uint8Array | null = null
   if (col.t === 'n') {
     for (let i = 0; i < n; i++) {
       const x = col.v[i]!
-      if ((col.m !== null && col.m[i] === 1) || Number.isNaN(x)) (m ??= new Uint8Array(n))[i] = 1
+      if ((col.m !== null && col.m[i] === 1) || Number.isNaN(x)) (m ??= arena.u8(n))[i] = 1
       else v[i] = x !== 0 ? 1 : 0
     }
     return { v, m }
   }
   if (col.t === 'c') {
     const b = toBoolean(col.v)
-    return b === null ? { v, m: new Uint8Array(n).fill(1) } : { v: v.fill(b ? 1 : 0), m: null }
+    return b === null ? { v, m: arena.u8(n).fill(1) } : { v: v.fill(b ? 1 : 0), m: null }
   }
   for (let i = 0; i < n; i++) {
     const b = toBoolean(col.v[i] ?? null)
-    if (b === null) (m ??= new Uint8Array(n))[i] = 1
+    if (b === null) (m ??= arena.u8(n))[i] = 1
     else v[i] = b ? 1 : 0
   }
   return { v, m }
@@ -123,10 +127,10 @@ function numeric(col: Col): boolean {
   return col.t === 'n' || col.t === 'b' || (col.t === 'c' && (col.v === null || typeof col.v === 'number' || typeof col.v === 'boolean'))
 }
 
-function orMasks(a: Uint8Array | null, b: Uint8Array | null, n: number): Uint8Array | null {
+function orMasks(a: Uint8Array | null, b: Uint8Array | null, n: number, arena: ColumnArena): Uint8Array | null {
   if (a === null) return b
   if (b === null) return a
-  const m = new Uint8Array(n)
+  const m = arena.u8(n)
   for (let i = 0; i < n; i++) m[i] = a[i]! | b[i]!
   return m
 }
@@ -164,6 +168,7 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
   const inputs = [...fitted.inputs]
   const position = new Map(inputs.map((name, k) => [name, k]))
   let chunk: readonly Col[] = []
+  const arena = new ColumnArena()
   const analyzer = (ref: AnalyzerRef): FittedAnalyzer => {
     const found = typeof ref === 'object' && ref !== null ? fitted.analyzers[ref.id] : undefined
     if (!found) throw new TransformError(`The fitted transform refers to analyzer ${JSON.stringify(ref)}, which it does not hold.`)
@@ -194,12 +199,12 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
         return () => col
       }
       case 'binary':
-        return binaryNode(e.fn, compile(e.a), compile(e.b))
+        return binaryNode(e.fn, compile(e.a), compile(e.b), arena)
       case 'not': {
         const x = compile(e.x)
         return (n) => {
-          const b = booleans(x(n), n)
-          const v = new Uint8Array(n)
+          const b = booleans(x(n), n, arena)
+          const v = arena.u8(n)
           for (let i = 0; i < n; i++) v[i] = b.v[i]! ^ 1
           return { t: 'b', v, m: b.m }
         }
@@ -209,8 +214,8 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
         const x = compile(e.x)
         const sigmoid = e.op === 'sigmoid'
         return (n) => {
-          const a = numbers(x(n), n)
-          const v = new Float64Array(n)
+          const a = numbers(x(n), n, arena)
+          const v = arena.f64(n)
           if (sigmoid) for (let i = 0; i < n; i++) v[i] = 1 / (1 + Math.exp(-a.v[i]!))
           else for (let i = 0; i < n; i++) v[i] = Math.sqrt(a.v[i]!)
           return { t: 'n', v, m: a.m }
@@ -220,7 +225,7 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
         const x = compile(e.x)
         return (n) => {
           const col = x(n)
-          const v = new Uint8Array(n)
+          const v = arena.u8(n)
           if (col.t === 'n') for (let i = 0; i < n; i++) v[i] = (col.m !== null && col.m[i] === 1) || Number.isNaN(col.v[i]!) ? 1 : 0
           else if (col.t === 'b') for (let i = 0; i < n; i++) v[i] = col.m !== null && col.m[i] === 1 ? 1 : 0
           else
@@ -235,17 +240,17 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
         const x = compile(e.x)
         switch (e.to) {
           case 'float':
-            return (n) => ({ t: 'n', ...numbers(x(n), n) })
+            return (n) => ({ t: 'n', ...numbers(x(n), n, arena) })
           case 'int':
             return (n) => {
-              const a = numbers(x(n), n)
-              const v = new Float64Array(n)
+              const a = numbers(x(n), n, arena)
+              const v = arena.f64(n)
               // A copy: the input's mask may belong to another column.
-              let m = a.m === null ? null : Uint8Array.from(a.m)
+              let m = a.m === null ? null : arena.copy(a.m)
               for (let i = 0; i < n; i++) {
                 const value = a.v[i]!
                 if (Number.isFinite(value)) v[i] = Math.trunc(value)
-                else (m ??= new Uint8Array(n))[i] = 1
+                else (m ??= arena.u8(n))[i] = 1
               }
               return { t: 'n', v, m }
             }
@@ -260,7 +265,7 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
               return { t: 'a', v }
             }
           case 'bool':
-            return (n) => ({ t: 'b', ...booleans(x(n), n) })
+            return (n) => ({ t: 'b', ...booleans(x(n), n, arena) })
           default:
             throw new TransformError(`Unknown cast target ${JSON.stringify(e.to)}.`)
         }
@@ -271,7 +276,7 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
         return (n) => {
           const col = x(n)
           if (col.t === 'n' && typeof fill === 'number') {
-            const v = new Float64Array(n)
+            const v = arena.f64(n)
             for (let i = 0; i < n; i++) {
               const value = col.v[i]!
               v[i] = (col.m !== null && col.m[i] === 1) || Number.isNaN(value) ? fill : value
@@ -279,7 +284,7 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
             return { t: 'n', v, m: null }
           }
           if (col.t === 'b' && typeof fill === 'boolean') {
-            const v = Uint8Array.from(col.v)
+            const v = arena.copy(col.v)
             if (col.m !== null) for (let i = 0; i < n; i++) if (col.m[i] === 1) v[i] = fill ? 1 : 0
             return { t: 'b', v, m: null }
           }
@@ -298,18 +303,18 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
         return (n) => {
           const c = cond(n)
           if (c.t === 'c') return toBoolean(c.v) === true ? then(n) : otherwise(n)
-          const b = booleans(c, n)
+          const b = booleans(c, n, arena)
           const yes = then(n)
           const no = otherwise(n)
           const pick = (i: number) => b.v[i] === 1 && (b.m === null || b.m[i] !== 1)
           if (numeric(yes) && numeric(no) && yes.t !== 'b' && no.t !== 'b' && !(yes.t === 'c' && typeof yes.v === 'boolean') && !(no.t === 'c' && typeof no.v === 'boolean')) {
-            const a1 = numbers(yes, n)
-            const a0 = numbers(no, n)
-            const v = new Float64Array(n)
+            const a1 = numbers(yes, n, arena)
+            const a0 = numbers(no, n, arena)
+            const v = arena.f64(n)
             let m: Uint8Array | null = null
             for (let i = 0; i < n; i++) {
               const source = pick(i) ? a1 : a0
-              if (source.m !== null && source.m[i] === 1) (m ??= new Uint8Array(n))[i] = 1
+              if (source.m !== null && source.m[i] === 1) (m ??= arena.u8(n))[i] = 1
               else v[i] = source.v[i]!
             }
             return { t: 'n', v, m }
@@ -334,14 +339,14 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
         const key = compile(e.key)
         return (n) => {
           const k = key(n)
-          const v = new Float64Array(n)
+          const v = arena.f64(n)
           let m: Uint8Array | null = null
           for (let i = 0; i < n; i++) {
             const kv = valueAt(k, i)
             const j = kv === null ? undefined : lookup(index, kv)
             // TFT's per-key lookups give 0 for a key value missing from the key vocabulary.
             const value = kv === null ? null : j === undefined ? 0 : (values[j] ?? null)
-            if (value === null) (m ??= new Uint8Array(n))[i] = 1
+            if (value === null) (m ??= arena.u8(n))[i] = 1
             else v[i] = value
           }
           return { t: 'n', v, m }
@@ -355,14 +360,14 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
         const x = compile(e.x)
         const key = compile(e.key)
         return (n) => {
-          const xs = numbers(x(n), n)
+          const xs = numbers(x(n), n, arena)
           const k = key(n)
-          const v = new Float64Array(n)
+          const v = arena.f64(n)
           let m: Uint8Array | null = null
           for (let i = 0; i < n; i++) {
             const kv = valueAt(k, i)
             if ((xs.m !== null && xs.m[i] === 1) || kv === null) {
-              ;(m ??= new Uint8Array(n))[i] = 1
+              ;(m ??= arena.u8(n))[i] = 1
               continue
             }
             const j = lookup(index, kv)
@@ -387,12 +392,12 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
         const size = tokens.length
         return (n) => {
           const col = x(n)
-          const v = new Float64Array(n)
+          const v = arena.f64(n)
           let m: Uint8Array | null = null
           for (let i = 0; i < n; i++) {
             const value = valueAt(col, i)
             if (value === null) {
-              ;(m ??= new Uint8Array(n))[i] = 1
+              ;(m ??= arena.u8(n))[i] = 1
               continue
             }
             const key = typeof value === 'string' ? value : stringKey(value)
@@ -412,8 +417,8 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
           boundaries = a.boundaries
         }
         return (n) => {
-          const a = numbers(x(n), n)
-          const v = new Float64Array(n)
+          const a = numbers(x(n), n, arena)
+          const v = arena.f64(n)
           for (let i = 0; i < n; i++) v[i] = bucketOf(a.v[i]!, boundaries)
           return { t: 'n', v, m: a.m }
         }
@@ -423,11 +428,11 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
         const buckets = e.hashBuckets
         return (n) => {
           const col = x(n)
-          const v = new Float64Array(n)
+          const v = arena.f64(n)
           let m: Uint8Array | null = null
           for (let i = 0; i < n; i++) {
             const value = valueAt(col, i)
-            if (value === null) (m ??= new Uint8Array(n))[i] = 1
+            if (value === null) (m ??= arena.u8(n))[i] = 1
             else v[i] = hashBucket(stringKey(value), buckets)
           }
           return { t: 'n', v, m }
@@ -445,6 +450,7 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
     run(columns, n) {
       if (columns.length !== inputs.length) throw new TransformError(`Expected ${inputs.length} input column(s) (${inputs.join(', ')}), got ${columns.length}.`)
       chunk = columns
+      arena.reset()
       try {
         return nodes.map((node) => node(n))
       } finally {
@@ -454,16 +460,16 @@ export function compileColumns(fitted: FittedTransform): ColumnProgram {
   }
 }
 
-function binaryNode(fn: BinaryOp, a: Node, b: Node): Node {
+function binaryNode(fn: BinaryOp, a: Node, b: Node, arena: ColumnArena): Node {
   switch (fn) {
     case 'add':
     case 'sub':
     case 'mul':
     case 'div':
       return (n) => {
-        const x = numbers(a(n), n)
-        const y = numbers(b(n), n)
-        const v = new Float64Array(n)
+        const x = numbers(a(n), n, arena)
+        const y = numbers(b(n), n, arena)
+        const v = arena.f64(n)
         const xv = x.v
         const yv = y.v
         if (fn === 'add') for (let i = 0; i < n; i++) v[i] = xv[i]! + yv[i]!
@@ -473,19 +479,19 @@ function binaryNode(fn: BinaryOp, a: Node, b: Node): Node {
           // Division by zero gives a missing value: a mask of its own (the operands' may be shared).
           let zero: Uint8Array | null = null
           for (let i = 0; i < n; i++) {
-            if (yv[i] === 0) (zero ??= new Uint8Array(n))[i] = 1
+            if (yv[i] === 0) (zero ??= arena.u8(n))[i] = 1
             else v[i] = xv[i]! / yv[i]!
           }
-          return { t: 'n', v, m: orMasks(orMasks(x.m, y.m, n), zero, n) }
+          return { t: 'n', v, m: orMasks(orMasks(x.m, y.m, n, arena), zero, n, arena) }
         }
-        return { t: 'n', v, m: orMasks(x.m, y.m, n) }
+        return { t: 'n', v, m: orMasks(x.m, y.m, n, arena) }
       }
     case 'and':
     case 'or':
       return (n) => {
-        const x = booleans(a(n), n)
-        const y = booleans(b(n), n)
-        const v = new Uint8Array(n)
+        const x = booleans(a(n), n, arena)
+        const y = booleans(b(n), n, arena)
+        const v = arena.u8(n)
         let m: Uint8Array | null = null
         const and = fn === 'and'
         for (let i = 0; i < n; i++) {
@@ -495,7 +501,7 @@ function binaryNode(fn: BinaryOp, a: Node, b: Node): Node {
           const yv = y.v[i]!
           // Three-valued logic: false and missing is false, true or missing is true.
           if (and ? (!xm && xv === 0) || (!ym && yv === 0) : (!xm && xv === 1) || (!ym && yv === 1)) v[i] = and ? 0 : 1
-          else if (xm || ym) (m ??= new Uint8Array(n))[i] = 1
+          else if (xm || ym) (m ??= arena.u8(n))[i] = 1
           else v[i] = and ? 1 : 0
         }
         return { t: 'b', v, m }
@@ -504,14 +510,14 @@ function binaryNode(fn: BinaryOp, a: Node, b: Node): Node {
       return (n) => {
         const x = a(n)
         const y = b(n)
-        const v = new Uint8Array(n)
+        const v = arena.u8(n)
         let m: Uint8Array | null = null
         if (numeric(x) && numeric(y)) {
-          const xs = numbers(x, n)
-          const ys = numbers(y, n)
+          const xs = numbers(x, n, arena)
+          const ys = numbers(y, n, arena)
           for (let i = 0; i < n; i++) {
             if ((xs.m !== null && xs.m[i] === 1) || (ys.m !== null && ys.m[i] === 1)) {
-              ;(m ??= new Uint8Array(n))[i] = 1
+              ;(m ??= arena.u8(n))[i] = 1
               continue
             }
             const p = xs.v[i]!
@@ -523,7 +529,7 @@ function binaryNode(fn: BinaryOp, a: Node, b: Node): Node {
         }
         for (let i = 0; i < n; i++) {
           const r = compareValues(valueAt(x, i), valueAt(y, i), fn)
-          if (r === null) (m ??= new Uint8Array(n))[i] = 1
+          if (r === null) (m ??= arena.u8(n))[i] = 1
           else v[i] = r ? 1 : 0
         }
         return { t: 'b', v, m }

@@ -3,6 +3,7 @@
 // code for materialising transformed examples, serving and evaluation, so they cannot skew).
 import { TransformError } from './errors.js'
 import type { Col } from './evaluate.js'
+import { ColumnArena } from './column-arena.js'
 import { columnOf, compileColumns, valueAt } from './evaluate.js'
 import type { AnalyzerDef, AnalyzerRef, Expr, PerKeyStatistic, ScalarAnalyzerKind, TransformGraph, Value } from './tft/expr.js'
 import { analyzerInputs, analyzerKey, analyzersOf, isLiteralList } from './tft/expr.js'
@@ -198,6 +199,8 @@ const CHUNK_ROWS = 2048
 export function compileTransform(fitted: FittedTransform): CompiledTransform {
   const program = compileColumns(fitted)
   const { inputs, outputs } = program
+  // The input columns of the chunk being run; the program's own arena holds what it computes.
+  const inputArena = new ColumnArena()
   const toRows = (results: Col[], n: number, into: TransformedRow[]) => {
     for (let i = 0; i < n; i++) {
       const row: TransformedRow = {}
@@ -209,7 +212,8 @@ export function compileTransform(fitted: FittedTransform): CompiledTransform {
     const out: TransformedRow[] = []
     let batch: RawRow[] = []
     const flush = () => {
-      const columns = inputs.map((name) => columnOf(batch.map((row) => normalise((row as Record<string, unknown>)[name], name)), batch.length))
+      inputArena.reset()
+      const columns = inputs.map((name) => columnOf(batch.map((row) => normalise((row as Record<string, unknown>)[name], name)), batch.length, inputArena))
       toRows(program.run(columns, batch.length), batch.length, out)
       batch = []
     }
@@ -227,10 +231,11 @@ export function compileTransform(fitted: FittedTransform): CompiledTransform {
     applyRows,
     applyColumns(columns, rowCount) {
       if (columns.length !== inputs.length) throw new TransformError(`applyColumns: expected ${inputs.length} input column(s) (${inputs.join(', ')}), got ${columns.length}.`)
+      inputArena.reset()
       const cols = columns.map((values, k) => {
         const v = new Array<Value>(rowCount)
         for (let i = 0; i < rowCount; i++) v[i] = normalise(values[i], inputs[k]!)
-        return columnOf(v, rowCount)
+        return columnOf(v, rowCount, inputArena)
       })
       return program.run(cols, rowCount).map((col) => {
         const v = new Array<Value>(rowCount)

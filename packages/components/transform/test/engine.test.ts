@@ -98,6 +98,29 @@ describe('the columnar engine', () => {
     }
   })
 
+  it('reuses its column memory from chunk to chunk without one chunk changing another (chunks of varying sizes)', () => {
+    // Columns are carved out of one buffer per program, grown to the largest chunk and reused: a small
+    // chunk after a large one, and a large one after small ones, must still give the reference values.
+    const compiled = compileTransform(fitted)
+    const names = compiled.outputs
+    const expected = referenceApply(fitted, ROWS)
+    const results: { start: number; size: number; columns: unknown[][] }[] = []
+    let start = 0
+    for (const size of [1, 33, 5, 700, 3, 2048, 9, 33]) {
+      const rows = ROWS.slice(start, start + size)
+      const columns = compiled.inputs.map((name) => rows.map((r) => (r as Record<string, unknown>)[name]))
+      results.push({ start, size, columns: compiled.applyColumns(columns, size) })
+      start = (start + size) % (ROWS.length - 2048)
+    }
+    for (const { start: first, size, columns } of results) {
+      for (let i = 0; i < size; i++) {
+        names.forEach((name, j) => {
+          if (!Object.is(columns[j]![i], expected[first + i]![name])) throw new Error(`chunk at ${first} (${size} rows), row ${i}, output "${name}": ${String(columns[j]![i])}, reference ${String(expected[first + i]![name])}`)
+        })
+      }
+    }
+  })
+
   it('gives the same values row by row, in batches and from columns', () => {
     const compiled = compileTransform(fitted)
     const rows = ROWS.slice(0, 50)

@@ -8,7 +8,7 @@ export type { OnnxBundleOptions, SaveServingBundleOptions } from './save.js'
 export { loadServingBundle, DEFAULT_PREDICT_BATCH_SIZE } from './load.js'
 export type { LoadServingBundleOptions, PredictOptions, RuntimePreference, ServingBundle } from './load.js'
 export { exportOnnx, ONNX_SUPPORTED_ACTIVATIONS, ONNX_SUPPORTED_LAYERS } from './onnx-export.js'
-export type { ExportOnnxOptions, OnnxExport, OnnxExported, OnnxUnsupported } from './onnx-export.js'
+export type { ExportOnnxOptions, OnnxExport, OnnxExported, OnnxGraphInput, OnnxUnsupported } from './onnx-export.js'
 export { ONNX_IR_VERSION, ONNX_OPSET } from './onnx-graph.js'
 export { checkOnnxParity, DEFAULT_ONNX_PARITY_TOLERANCE, MAX_PARITY_ROWS } from './onnx-parity.js'
 export type { OnnxParityOptions, OnnxParityResult } from './onnx-parity.js'
@@ -23,6 +23,7 @@ export type {
   SignatureInput,
   SignatureModelInput,
   SignatureOnnx,
+  SignatureOnnxInput,
   SignatureOnnxParity,
   SignatureOutput,
   SignatureValueType,

@@ -12,8 +12,8 @@ import type { BundleRuntime, FeedInput, ModelRunner } from './model-runner.js'
 import { onnxRunner, tfjsRunner } from './model-runner.js'
 import { createOnnxSession, loadOnnxRuntime } from './onnx-runtime.js'
 import { BUNDLE_TRANSFORM_FILE, ONNX_MODEL_FILE, SIGNATURE_FILE } from './bundle-files.js'
-import type { ServingSignature, SignatureInput } from './signature.js'
-import { modelInputNames, parseServingSignature, pruneFittedTransform } from './signature.js'
+import type { FeedSpec, ServingSignature, SignatureInput } from './signature.js'
+import { modelFeedSpecs, modelInputNames, onnxFeedSpecs, parseServingSignature, pruneFittedTransform } from './signature.js'
 
 /**
  * Rows per model call. Bigger batches amortise per-call overhead (LayersModel.predict's default of 32
@@ -119,7 +119,7 @@ export async function loadServingBundle(dir: string, options: LoadServingBundleO
       let result: Float32Array[] | undefined
       for (let start = 0; start < n; start += chunk) {
         const m = Math.min(chunk, n - start)
-        const outputs = await runner.run(buildFeed(signature, compiled, rows, start, m), m)
+        const outputs = await runner.run(buildFeed(runner.feeds, compiled, rows, start, m), m)
         if (m === n) {
           result = outputs
           break
@@ -163,8 +163,9 @@ async function openRunner(dir: string, signature: ServingSignature, signatureFil
       }
       if (ort) {
         const session = await createOnnxSession(onnxFile, { file: onnxFile, ...(options.onnxThreads !== undefined ? { threads: options.onnxThreads } : {}) })
-        checkSessionNames(session, signature, onnxFile)
-        return { runner: onnxRunner(ort, session, signature.outputs.map((o) => o.name)) }
+        const feeds = onnxFeedSpecs(signature)
+        checkSessionNames(session, feeds, signature, onnxFile)
+        return { runner: onnxRunner(ort, session, signature.outputs.map((o) => o.name), feeds) }
       }
     }
   }
@@ -176,12 +177,12 @@ async function openRunner(dir: string, signature: ServingSignature, signatureFil
       throw new TrainerError('SLUICE_SERVING_BUNDLE_INVALID', `${signatureFile} has no modelInputs entry for the model input "${name}".`)
     }
   }
-  return { runner: tfjsRunner(tf, model, signature.outputs.length), model }
+  return { runner: tfjsRunner(tf, model, signature.outputs.length, modelFeedSpecs(signature)), model }
 }
 
-/** model.onnx must take the signature's model inputs and give its outputs, by name. */
-function checkSessionNames(session: { readonly inputNames: readonly string[]; readonly outputNames: readonly string[]; release(): Promise<void> }, signature: ServingSignature, file: string): void {
-  const missingInputs = signature.modelInputs.map((m) => m.name).filter((name) => !session.inputNames.includes(name))
+/** model.onnx must take the inputs the signature lays out for it and give its outputs, by name. */
+function checkSessionNames(session: { readonly inputNames: readonly string[]; readonly outputNames: readonly string[]; release(): Promise<void> }, feeds: readonly FeedSpec[], signature: ServingSignature, file: string): void {
+  const missingInputs = feeds.map((f) => f.name).filter((name) => !session.inputNames.includes(name))
   const missingOutputs = signature.outputs.map((o) => o.name).filter((name) => !session.outputNames.includes(name))
   if (missingInputs.length === 0 && missingOutputs.length === 0) return
   session.release().catch(() => undefined)
@@ -193,10 +194,13 @@ function checkSessionNames(session: { readonly inputNames: readonly string[]; re
 }
 
 /**
- * The model inputs of rows `start … start + m`: the transform runs once over the chunk's columns and
- * each feature is written straight into its input's typed array, so no per-row objects are made.
+ * The input tensors of rows `start … start + m`, laid out as the runner takes them: the transform runs
+ * once over the chunk's columns and each feature is written straight into its tensor's column, so no
+ * per-row objects are made. All tensors share one ArrayBuffer: a typed array of more than 64 bytes
+ * gets a buffer of its own outside the JS heap, and 17 of those per call cost more than the model
+ * at serving batch sizes.
  */
-function buildFeed(signature: ServingSignature, compiled: CompiledTransform | undefined, rows: readonly object[], start: number, m: number): FeedInput[] {
+function buildFeed(specs: readonly FeedSpec[], compiled: CompiledTransform | undefined, rows: readonly object[], start: number, m: number): FeedInput[] {
   const transformed = new Map<string, readonly unknown[]>()
   if (compiled) {
     const columns = compiled.inputs.map((name) => {
@@ -207,10 +211,14 @@ function buildFeed(signature: ServingSignature, compiled: CompiledTransform | un
     const outputs = compiled.applyColumns(columns, m)
     compiled.outputs.forEach((name, j) => transformed.set(name, outputs[j]!))
   }
-  return signature.modelInputs.map((input) => {
-    const k = input.features.length
-    const data = input.dtype === 'int32' ? new Int32Array(m * k) : new Float32Array(m * k)
-    input.features.forEach((feature, j) => {
+  // Float32 and int32 values are both 4 bytes.
+  const buffer = new ArrayBuffer(specs.reduce((sum, spec) => sum + spec.features.length, 0) * m * 4)
+  let offset = 0
+  return specs.map((spec) => {
+    const k = spec.features.length
+    const data = spec.dtype === 'int32' ? new Int32Array(buffer, offset, m * k) : new Float32Array(buffer, offset, m * k)
+    offset += m * k * 4
+    spec.features.forEach((feature, j) => {
       const column = transformed.get(feature)
       if (column) {
         for (let i = 0; i < m; i++) {
@@ -223,8 +231,19 @@ function buildFeed(signature: ServingSignature, compiled: CompiledTransform | un
           data[i * k + j] = typeof value === 'number' && value === value ? value : modelValue(value, feature, start + i, false)
         }
       }
+      const bound = spec.bounds?.[j]
+      if (bound !== undefined) {
+        for (let i = 0; i < m; i++) {
+          const value = data[i * k + j]!
+          if (value < 0 || value >= bound) {
+            throw new TrainerError('SLUICE_SERVING_BAD_INPUT', `Row ${start + i}: ${column ? 'transformed ' : ''}feature "${feature}" is ${value}, outside the ${bound} values the model has rows for (0 to ${bound - 1}).`, {
+              fix: column ? 'The model was built for fewer values than the transform gives: size its one-hot or embedding layer from the transform output (numBuckets, vocabulary size plus OOV buckets).' : `Send a value from 0 to ${bound - 1}.`,
+            })
+          }
+        }
+      }
     })
-    return { name: input.name, dtype: input.dtype, data, width: k }
+    return { name: spec.name, dtype: spec.dtype, data, width: k }
   })
 }
 

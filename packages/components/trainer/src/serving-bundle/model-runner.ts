@@ -1,19 +1,20 @@
 // The two ways a bundle runs its model on input buffers already built: the tfjs LayersModel or an
-// onnxruntime session over model.onnx. Both take the same feed (one typed array per model input,
-// row-major) and give one Float32Array per signature output, so predict and the Trainer's parity
-// check share everything but this last step.
+// onnxruntime session over model.onnx. Each says which input tensors it takes (`feeds`: the model
+// inputs for tfjs; for ONNX the model inputs packed by dtype, as the exporter laid them out); both
+// give one Float32Array per signature output, so predict and the Trainer's parity check share
+// everything but this last step.
 import type { LayersModel, Tensor } from '@tensorflow/tfjs'
 import type * as Ort from 'onnxruntime-node'
 import type { TfModule } from '../backend.js'
 import type { InputDType } from '../data-accessor/data-accessor.js'
 import { TrainerError } from '../errors.js'
 import type { OrtModule } from './onnx-runtime.js'
-import type { BundleRuntime } from './signature.js'
+import type { BundleRuntime, FeedSpec } from './signature.js'
 import { modelInputNames } from './signature.js'
 
 export type { BundleRuntime }
 
-/** One model input's values for a batch: `rows × width`, row-major. */
+/** One input tensor's values for a batch: `rows × width`, row-major. */
 export interface FeedInput {
   readonly name: string
   readonly dtype: InputDType
@@ -24,16 +25,19 @@ export interface FeedInput {
 /** Runs a model on a batch. */
 export interface ModelRunner {
   readonly runtime: BundleRuntime
+  /** The input tensors `run` takes, in order. */
+  readonly feeds: readonly FeedSpec[]
   /** One Float32Array per output (in signature order), `rows × width` values each. */
   run(inputs: readonly FeedInput[], rows: number): Promise<Float32Array[]>
   dispose(): void
 }
 
 /** A runner over a tfjs LayersModel; `inputs` are matched to the model's inputs by name. */
-export function tfjsRunner(tf: TfModule, model: LayersModel, outputCount: number): ModelRunner {
+export function tfjsRunner(tf: TfModule, model: LayersModel, outputCount: number, feeds: readonly FeedSpec[]): ModelRunner {
   const order = modelInputNames(model)
   return {
     runtime: 'tfjs',
+    feeds,
     async run(inputs, rows) {
       const tensors: Tensor[] = []
       let outputs: Tensor | Tensor[] | undefined
@@ -64,10 +68,11 @@ export function tfjsRunner(tf: TfModule, model: LayersModel, outputCount: number
 }
 
 /** A runner over an onnxruntime session whose inputs and outputs are named as the signature's. */
-export function onnxRunner(ort: OrtModule, session: Ort.InferenceSession, outputNames: readonly string[]): ModelRunner {
+export function onnxRunner(ort: OrtModule, session: Ort.InferenceSession, outputNames: readonly string[], feeds: readonly FeedSpec[]): ModelRunner {
   let released = false
   return {
     runtime: 'onnx',
+    feeds,
     async run(inputs, rows) {
       const feeds: Record<string, Ort.Tensor> = {}
       for (const input of inputs) feeds[input.name] = new ort.Tensor(input.dtype, input.data, [rows, input.width])
@@ -85,4 +90,24 @@ export function onnxRunner(ort: OrtModule, session: Ort.InferenceSession, output
       session.release().catch(() => undefined)
     },
   }
+}
+
+/** Model input buffers (one per model input) laid out as `specs` (which may pack several side by side). */
+export function packFeed(inputs: readonly FeedInput[], specs: readonly FeedSpec[], rows: number): FeedInput[] {
+  return specs.map((spec) => {
+    const members = spec.modelInputs.map((name) => {
+      const input = inputs.find((i) => i.name === name)
+      if (!input) throw new TrainerError('SLUICE_SERVING_BUNDLE_INVALID', `No values were built for the model input "${name}".`)
+      return input
+    })
+    if (members.length === 1 && members[0]!.name === spec.name) return members[0]!
+    const width = spec.features.length
+    const data = spec.dtype === 'int32' ? new Int32Array(rows * width) : new Float32Array(rows * width)
+    let column = 0
+    for (const member of members) {
+      for (let i = 0; i < rows; i++) for (let j = 0; j < member.width; j++) data[i * width + column + j] = member.data[i * member.width + j]!
+      column += member.width
+    }
+    return { name: spec.name, dtype: spec.dtype, data, width }
+  })
 }

@@ -26,6 +26,21 @@ export interface ExportOnnxOptions {
   readonly outputNames?: readonly string[]
   /** Recorded as the model's `producer_version`. */
   readonly producerVersion?: string
+  /**
+   * Feed the model inputs of one dtype as one ONNX input (`float_inputs`, `int_inputs`: the inputs'
+   * columns side by side, in model input order) when there are several. onnxruntime-node spends about
+   * 1.4 µs per input tensor on every call, as much as a small layer: the taxi model's 16 one-hot inputs
+   * cost more than its arithmetic at serving batch sizes. `OnnxExported.inputs` says how to feed it.
+   * @default false (the ONNX inputs are the model inputs)
+   */
+  readonly packInputs?: boolean
+}
+
+/** One input of the exported graph: the model inputs it holds, side by side along the feature axis. */
+export interface OnnxGraphInput {
+  readonly name: string
+  readonly dtype: InputDType
+  readonly modelInputs: readonly string[]
 }
 
 /** An exported model. */
@@ -41,6 +56,8 @@ export interface OnnxExported {
    * when there are no example rows to compare the runtimes on.
    */
   readonly inputLimits: Readonly<Record<string, number>>
+  /** The graph's inputs, in order: each model input on its own, or packed by dtype (`packInputs`). */
+  readonly inputs: readonly OnnxGraphInput[]
 }
 
 /** Why a model cannot be exported. */
@@ -105,16 +122,19 @@ export const ONNX_SUPPORTED_ACTIVATIONS: readonly string[] = [
 ]
 
 /**
- * A tensor of the ONNX graph. `origin` is the model input it is a reshaped copy of, if any. A one-hot
- * encoding also carries its `[N]` indices, and a last-axis concatenation its `parts`, so that a Dense
- * layer over them can gather kernel rows instead of multiplying by a wide one-hot matrix.
+ * A tensor of the ONNX graph. `origin` is the model input it is a reshaped copy of, if any, and
+ * `columns` where its values sit in a graph input (`width` columns from `start` of the `total`). A
+ * one-hot encoding also carries its indices (`[N]`, and the `[N, 1]` column they came from), and a
+ * last-axis concatenation its `parts`, so that a Dense layer over them can gather kernel rows instead
+ * of multiplying by a wide one-hot matrix.
  */
 interface Value {
   readonly name: string
   readonly type: 'float' | 'int32'
   readonly shape: readonly (number | null)[]
   readonly origin?: string
-  readonly oneHot?: { readonly indices: string; readonly numTokens: number }
+  readonly columns?: { readonly input: string; readonly start: number; readonly width: number; readonly total: number }
+  readonly oneHot?: { readonly indices: string; readonly column: Value; readonly numTokens: number }
   readonly parts?: readonly Value[]
 }
 
@@ -152,7 +172,7 @@ export async function exportOnnx(model: LayersModel, options: ExportOnnxOptions 
   }
   if (new Set(outputNames).size !== outputNames.length) return { unsupported: `the output names ${outputNames.join(', ')} repeat` }
   graph.reserve(outputNames)
-  let converted: { readonly values: readonly Value[]; readonly inputNames: readonly string[] }
+  let converted: ReturnType<typeof convertModel>
   try {
     converted = convertModel(model, graph, options, limits)
   } catch (error) {
@@ -161,7 +181,7 @@ export async function exportOnnx(model: LayersModel, options: ExportOnnxOptions 
     }
     throw error
   }
-  const clash = outputNames.find((name) => converted.inputNames.includes(name))
+  const clash = outputNames.find((name) => converted.inputs.some((input) => input.name === name))
   if (clash !== undefined) return { unsupported: `the output name "${clash}" is also an input name` }
   for (const [i, value] of converted.values.entries()) {
     graph.output(outputNames[i]!, value.name, value.type === 'float' ? ElemType.FLOAT : ElemType.INT32, onnxShape(value.shape))
@@ -171,7 +191,7 @@ export async function exportOnnx(model: LayersModel, options: ExportOnnxOptions 
     producerVersion: options.producerVersion ?? '0.1.0',
     docString: 'Exported from a TensorFlow.js LayersModel by the Sluice Trainer.',
   })
-  return { onnx: bytes, nodes, opset: ONNX_OPSET, inputLimits: Object.fromEntries(limits) }
+  return { onnx: bytes, nodes, opset: ONNX_OPSET, inputLimits: Object.fromEntries(limits), inputs: converted.inputs }
 }
 
 function onnxShape(shape: readonly (number | null)[]): Dim[] {
@@ -180,20 +200,51 @@ function onnxShape(shape: readonly (number | null)[]): Dim[] {
 
 function convertModel(model: LayersModel, graph: OnnxGraphBuilder, options: ExportOnnxOptions, limits: Map<string, number>) {
   const memo = new Map<number, Value>()
-  const inputNames: string[] = []
-  for (const input of model.inputs) {
+  const declared = model.inputs.map((input) => {
     const layer = input.sourceLayer
     const name = layer.name
     const width = options.inputWidths?.[name] ?? input.shape[1]
-    const shape = [null, width ?? null]
     if (input.shape.length !== 2 || typeof width !== 'number') {
       throw new Unsupported(`model input "${name}" has shape [${input.shape.map(String).join(', ')}]; ONNX export handles inputs of shape [batch, width]`, name, 'InputLayer')
     }
     const dtype = options.inputDtypes?.[name] ?? (input.dtype === 'int32' ? 'int32' : input.dtype === 'float32' ? 'float32' : undefined)
     if (dtype === undefined) throw new Unsupported(`model input "${name}" has dtype ${input.dtype}`, name, 'InputLayer')
-    graph.input(name, dtype === 'int32' ? ElemType.INT32 : ElemType.FLOAT, ['N', width])
-    inputNames.push(name)
-    memo.set(input.id, { name, type: dtype === 'int32' ? 'int32' : 'float', shape, origin: name })
+    return { id: input.id, name, width, dtype }
+  })
+  // The graph inputs: each model input, or (packInputs) one per dtype shared by several, placed where
+  // its first model input is.
+  const inputs: OnnxGraphInput[] = []
+  const taken = new Set(declared.map((d) => d.name))
+  for (const d of declared) {
+    if (inputs.some((input) => input.modelInputs.includes(d.name))) continue
+    const group = declared.filter((other) => other.dtype === d.dtype)
+    if (!options.packInputs || group.length === 1) {
+      inputs.push({ name: d.name, dtype: d.dtype, modelInputs: [d.name] })
+      continue
+    }
+    let packed = d.dtype === 'int32' ? 'int_inputs' : 'float_inputs'
+    while (taken.has(packed)) packed = `${packed}_`
+    taken.add(packed)
+    inputs.push({ name: packed, dtype: d.dtype, modelInputs: group.map((member) => member.name) })
+  }
+  for (const input of inputs) {
+    const members = input.modelInputs.map((name) => declared.find((d) => d.name === name)!)
+    const total = members.reduce((sum, d) => sum + d.width, 0)
+    graph.input(input.name, input.dtype === 'int32' ? ElemType.INT32 : ElemType.FLOAT, ['N', total])
+  }
+  for (const input of inputs) {
+    const members = input.modelInputs.map((name) => declared.find((d) => d.name === name)!)
+    const total = members.reduce((sum, d) => sum + d.width, 0)
+    let start = 0
+    for (const { id, name, width } of members) {
+      const type = input.dtype === 'int32' ? 'int32' : 'float'
+      const columns = { input: input.name, start, width, total }
+      // A packed model input is a Slice of its graph input; encode() drops the Slices nothing reads
+      // (one-hot indices read the packed columns directly).
+      const tensor = members.length === 1 ? input.name : graph.node('Slice', [input.name, graph.int64Constant(`${name}/starts`, [start]), graph.int64Constant(`${name}/ends`, [start + width]), graph.int64Constant(`${name}/axes`, [1])], name)
+      memo.set(id, { name: tensor, type, shape: [null, width], origin: name, columns })
+      start += width
+    }
   }
   const converter = new LayerConverter(graph, limits)
 
@@ -225,7 +276,7 @@ function convertModel(model: LayersModel, graph: OnnxGraphBuilder, options: Expo
     }
     return memo.get(target.id)!
   }
-  return { values: model.outputs.map(valueOf), inputNames }
+  return { values: model.outputs.map(valueOf), inputs }
 }
 
 /** One weight of a layer, by its last name segment (`kernel`, `bias`, `gamma`, …). */
@@ -362,6 +413,9 @@ class LayerConverter {
         const x = one()
         const target = config.targetShape as number[] | undefined
         if (!Array.isArray(target)) unsupported('has no targetShape')
+        // Reshaping to the shape it has (the taxi model's [1] → [1] guard) is no node at all. The value
+        // keeps its own shape: tfjs's symbolic one may have been edited by a CategoryEncoding after it.
+        if (target!.length === x.shape.length - 1 && target!.every((d, i) => typeof d === 'number' && d === x.shape[i + 1])) return x
         // 0 copies the batch dimension from the input; -1 in targetShape is inferred by both.
         const shapeConstant = this.graph.int64Constant(`${hint}/shape`, [0, ...target!.map((d) => (d === null ? -1 : d))])
         return out(this.graph.node('Reshape', [x.name, shapeConstant], hint), x.type, x.origin)
@@ -427,15 +481,20 @@ class LayerConverter {
     if (mode !== 'oneHot') return { name: reduced, type: 'float', shape }
     // A one-hot input has one index per row (tfjs rejects others): kept as [N] for denseOverOneHots.
     const indices = this.graph.node('Reshape', [x.name, this.graph.int64Constant(`${hint}/flat`, [-1])], `${hint}/indices`)
-    return { name: reduced, type: 'float', shape, oneHot: { indices, numTokens } }
+    const column: Value = x.shape.length === 2 && x.shape[1] === 1 ? x : { name: matrix, type: 'int32', shape: [null, 1] }
+    return { name: reduced, type: 'float', shape, oneHot: { indices, column, numTokens } }
   }
 
   /**
-   * Dense over a concatenation holding one-hot encodings, as a sum of per-part terms: a one-hot part
-   * picks its kernel rows with Gather, any other part is multiplied by its rows. The taxi model's wide
+   * Dense over a concatenation holding one-hot encodings, as a sum of per-part terms: one-hot parts
+   * pick their kernel rows by index, any other part is multiplied by its rows. The taxi model's wide
    * layer reads 16 one-hots 1,406 wide in all: gathering 16 rows replaces a 1,406 × 32 product per
-   * row. The one-hot and Concat nodes are then unused and left out of the graph. Undefined when the
-   * input is not such a concatenation or its part widths do not add up to the kernel's rows.
+   * row. Several one-hots are one Gather: their indices side by side ([N, K], read straight from the
+   * graph input when they sit there in order), shifted by each part's first row in their kernel rows
+   * stacked, then summed over K — 4 nodes instead of 2 per one-hot, which at serving batch sizes cost
+   * more than the arithmetic. The one-hot and Concat nodes are then unused and left out of the graph.
+   * Undefined when the input is not such a concatenation or its part widths do not add up to the
+   * kernel's rows.
    */
   private denseOverOneHots(x: Value, kernel: { data: Float32Array; shape: number[] }, bias: { data: Float32Array; shape: number[] } | undefined, hint: string): string | undefined {
     const parts = x.parts ?? (x.oneHot ? [x] : undefined)
@@ -444,16 +503,46 @@ class LayerConverter {
     const [rows, units] = kernel.shape as [number, number]
     if (widths.some((w) => typeof w !== 'number') || (widths as number[]).reduce((a, b) => a + b, 0) !== rows) return undefined
     const terms: string[] = []
+    const hots: { readonly part: Value; readonly firstRow: number }[] = []
     let row = 0
     for (const [i, part] of parts.entries()) {
       const width = widths[i] as number
-      const slice = this.graph.floatConstant(`${hint}/kernel_rows`, kernel.data.subarray(row * units, (row + width) * units), [width, units])
+      if (part.oneHot) hots.push({ part, firstRow: row })
+      else terms.push(this.graph.node('MatMul', [this.toFloat(part, hint).name, this.graph.floatConstant(`${hint}/kernel_rows`, kernel.data.subarray(row * units, (row + width) * units), [width, units])], hint))
       row += width
-      if (part.oneHot) terms.push(this.graph.node('Gather', [slice, part.oneHot.indices], hint, { axis: 0 }))
-      else terms.push(this.graph.node('MatMul', [this.toFloat(part, hint).name, slice], hint))
+    }
+    if (hots.length === 1) {
+      const { part, firstRow } = hots[0]!
+      const slice = this.graph.floatConstant(`${hint}/kernel_rows`, kernel.data.subarray(firstRow * units, (firstRow + part.oneHot!.numTokens) * units), [part.oneHot!.numTokens, units])
+      terms.unshift(this.graph.node('Gather', [slice, part.oneHot!.indices], hint, { axis: 0 }))
+    } else {
+      const stackedRows = hots.reduce((sum, h) => sum + h.part.oneHot!.numTokens, 0)
+      const table = new Float32Array(stackedRows * units)
+      const offsets = new Int32Array(hots.length)
+      let at = 0
+      hots.forEach(({ part, firstRow }, k) => {
+        const n = part.oneHot!.numTokens
+        table.set(kernel.data.subarray(firstRow * units, (firstRow + n) * units), at * units)
+        offsets[k] = at
+        at += n
+      })
+      const indices = this.indexColumns(hots.map((h) => h.part.oneHot!.column), hint)
+      const shifted = this.graph.node('Add', [indices, this.graph.int32Constant(`${hint}/row_offsets`, offsets, [hots.length])], hint)
+      const gathered = this.graph.node('Gather', [this.graph.floatConstant(`${hint}/kernel_rows`, table, [stackedRows, units]), shifted], hint, { axis: 0 })
+      terms.unshift(this.graph.node('ReduceSum', [gathered, this.graph.int64Constant(`${hint}/reduce_axes`, [1])], hint, { keepdims: 0 }))
     }
     if (bias) terms.push(this.graph.floatConstant(`${hint}/bias`, bias.data, bias.shape))
     return terms.length === 1 ? terms[0]! : this.graph.node('Sum', terms, hint)
+  }
+
+  /** `[N, 1]` int columns side by side as `[N, K]`: a slice of a graph input when they are its consecutive columns, else a Concat. */
+  private indexColumns(columns: readonly Value[], hint: string): string {
+    const first = columns[0]!.columns
+    const consecutive = first !== undefined && columns.every((c, k) => c.columns?.input === first.input && c.columns.width === 1 && c.columns.start === first.start + k)
+    if (!consecutive) return this.graph.node('Concat', columns.map((c) => c.name), hint, { axis: 1 })
+    if (first.start === 0 && columns.length === first.total) return first.input
+    const g = this.graph
+    return g.node('Slice', [first.input, g.int64Constant(`${hint}/starts`, [first.start]), g.int64Constant(`${hint}/ends`, [first.start + columns.length]), g.int64Constant(`${hint}/axes`, [1])], hint)
   }
 
   private activation(name: string, x: string, hint: string, unsupported: (what: string) => never): string {

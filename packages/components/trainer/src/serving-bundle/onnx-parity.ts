@@ -6,11 +6,11 @@ import type { FittedTransform } from '@sluice/component-transform'
 import { compileTransform } from '@sluice/component-transform'
 import type { TfModule } from '../backend.js'
 import type { FeedInput } from './model-runner.js'
-import { onnxRunner, tfjsRunner } from './model-runner.js'
+import { onnxRunner, packFeed, tfjsRunner } from './model-runner.js'
 import { ONNX_MODEL_FILE } from './bundle-files.js'
 import { createOnnxSession, loadOnnxRuntime } from './onnx-runtime.js'
 import type { ServingSignature, SignatureOnnxParity } from './signature.js'
-import { pruneFittedTransform } from './signature.js'
+import { modelFeedSpecs, onnxFeedSpecs, pruneFittedTransform } from './signature.js'
 
 /** The default parity tolerance: |ONNX − tfjs| ≤ 1e-5 · max(1, |tfjs|) for every output value. */
 export const DEFAULT_ONNX_PARITY_TOLERANCE = 1e-5
@@ -24,6 +24,7 @@ export interface OnnxParityOptions {
   readonly model: LayersModel
   /** The exported model's bytes. */
   readonly onnx: Uint8Array
+  /** The signature, with `onnx.inputs` when the exported graph packs the model inputs. */
   readonly signature: ServingSignature
   readonly transform?: FittedTransform
   /**
@@ -59,12 +60,13 @@ export async function checkOnnxParity(options: OnnxParityOptions): Promise<OnnxP
   const outputNames = options.signature.outputs.map((o) => o.name)
 
   // Not disposed: disposing a tfjs runner disposes the model, which the caller still owns.
-  const expected = await tfjsRunner(options.tf, options.model, outputNames.length).run(inputs, rows)
+  const expected = await tfjsRunner(options.tf, options.model, outputNames.length, modelFeedSpecs(options.signature)).run(inputs, rows)
   const ort = await loadOnnxRuntime()
-  const runner = onnxRunner(ort, await createOnnxSession(options.onnx, { file: ONNX_MODEL_FILE, threads: 1 }), outputNames)
+  const feeds = onnxFeedSpecs(options.signature)
+  const runner = onnxRunner(ort, await createOnnxSession(options.onnx, { file: ONNX_MODEL_FILE, threads: 1 }), outputNames, feeds)
   let actual: Float32Array[]
   try {
-    actual = await runner.run(inputs, rows)
+    actual = await runner.run(packFeed(inputs, feeds, rows), rows)
   } finally {
     runner.dispose()
   }

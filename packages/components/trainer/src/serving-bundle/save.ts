@@ -85,6 +85,7 @@ async function writeOnnx(model: LayersModel, staging: string, signature: Serving
       inputDtypes: Object.fromEntries(signature.modelInputs.map((m) => [m.name, m.dtype])),
       inputWidths: Object.fromEntries(signature.modelInputs.map((m) => [m.name, m.features.length])),
       outputNames: signature.outputs.map((o) => o.name),
+      packInputs: true,
     })
     if ('unsupported' in exported) {
       logger?.info(`ONNX export skipped: ${exported.unsupported}; serving will use tfjs.`)
@@ -92,11 +93,13 @@ async function writeOnnx(model: LayersModel, staging: string, signature: Serving
     }
     const given = onnxOptions.parityRows
     const rows = typeof given === 'function' ? await given() : given
+    // The graph's inputs as the runtime must feed them, and which of them index tables.
+    const layout = { inputs: exported.inputs, ...(Object.keys(exported.inputLimits).length > 0 ? { inputBounds: exported.inputLimits } : {}) }
     const parity = await checkOnnxParity({
       tf: await loadTfjs(),
       model,
       onnx: exported.onnx,
-      signature,
+      signature: { ...signature, onnx: layout },
       ...(options.transformOutput ? { transform: options.transformOutput.fitted } : {}),
       ...(rows ? { rows } : {}),
       ...(onnxOptions.paritySource !== undefined ? { source: onnxOptions.paritySource } : {}),
@@ -113,7 +116,7 @@ async function writeOnnx(model: LayersModel, staging: string, signature: Serving
     logger?.info(
       `ONNX export: wrote ${ONNX_MODEL_FILE} (${exported.nodes} nodes, opset ${exported.opset}); it matches tfjs on ${parity.rows} ${parity.source} rows (max abs diff ${parity.maxAbsDiff.toPrecision(3)}).`,
     )
-    return { file: ONNX_MODEL_FILE, opset: exported.opset, nodes: exported.nodes, parity: record }
+    return { file: ONNX_MODEL_FILE, opset: exported.opset, nodes: exported.nodes, ...layout, parity: record }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     logger?.warn(`ONNX export failed: ${message}; serving will use tfjs.`)

@@ -55,12 +55,27 @@ export interface SignatureOnnxParity {
   readonly tolerance: number
 }
 
+/** One input of `model.onnx`: the model inputs it holds side by side along the feature axis. */
+export interface SignatureOnnxInput {
+  readonly name: string
+  readonly dtype: InputDType
+  readonly modelInputs: readonly string[]
+}
+
 /** What `signature.json` says about `model.onnx`. */
 export interface SignatureOnnx {
   /** The ONNX model's file in the bundle, when there is one. */
   readonly file?: string
   readonly opset?: number
   readonly nodes?: number
+  /** The graph's inputs, when they are not the model inputs one by one (the exporter packs them by dtype). */
+  readonly inputs?: readonly SignatureOnnxInput[]
+  /**
+   * Model inputs whose values index a table (one-hot, embedding): the exclusive upper bound of their
+   * values. Checked before the ONNX model runs, where an index out of range would otherwise read
+   * another feature's rows of a packed table rather than fail as tfjs does.
+   */
+  readonly inputBounds?: Readonly<Record<string, number>>
   readonly parity?: SignatureOnnxParity
   /** Why the bundle has no `model.onnx` (an unsupported layer, failed parity, an export error). */
   readonly skipped?: string
@@ -253,5 +268,52 @@ export function parseServingSignature(value: unknown, file: string): ServingSign
   if (!Array.isArray(s.outputs) || s.outputs.length === 0 || s.outputs.some((o) => typeof o?.name !== 'string')) bad('"outputs" must be a non-empty list of { name }')
   if (s.runtimes !== undefined && (!Array.isArray(s.runtimes) || s.runtimes.some((r) => r !== 'onnx' && r !== 'tfjs'))) bad('"runtimes" must be a list of "onnx" and "tfjs"')
   if (s.onnx !== undefined && (typeof s.onnx !== 'object' || s.onnx === null || Array.isArray(s.onnx))) bad('"onnx" must be an object')
+  const onnxInputs = s.onnx?.inputs
+  if (onnxInputs !== undefined) {
+    const names = s.modelInputs!.map((m) => m.name)
+    const listed = Array.isArray(onnxInputs) ? onnxInputs.flatMap((i) => (Array.isArray(i?.modelInputs) ? i.modelInputs : [])) : []
+    if (
+      !Array.isArray(onnxInputs) ||
+      onnxInputs.some((i) => typeof i?.name !== 'string' || !Array.isArray(i.modelInputs) || i.modelInputs.some((m: unknown) => s.modelInputs!.find((x) => x.name === m)?.dtype !== i.dtype)) ||
+      listed.length !== names.length ||
+      names.some((n) => !listed.includes(n))
+    ) {
+      bad('"onnx.inputs" must be a list of { name, dtype, modelInputs } holding every model input once, each of that dtype')
+    }
+  }
   return s as ServingSignature
+}
+
+/** How one input tensor of a runtime is fed: `[N, features.length]` values of `dtype`, one column per feature. */
+export interface FeedSpec {
+  readonly name: string
+  readonly dtype: InputDType
+  /** The transformed features of its columns, in order. */
+  readonly features: readonly string[]
+  /** The model inputs whose columns it holds, side by side, in order. */
+  readonly modelInputs: readonly string[]
+  /** Exclusive upper bounds of integer columns that index a table (undefined for the others). */
+  readonly bounds?: readonly (number | undefined)[]
+}
+
+/** The input tensors of the tfjs model: the model inputs. */
+export function modelFeedSpecs(signature: ServingSignature): FeedSpec[] {
+  return signature.modelInputs.map((m) => ({ name: m.name, dtype: m.dtype, features: m.features, modelInputs: [m.name] }))
+}
+
+/** The input tensors of `model.onnx`: packed as `onnx.inputs` says (bundles without it: the model inputs), with their bounds. */
+export function onnxFeedSpecs(signature: ServingSignature): FeedSpec[] {
+  const bounds = signature.onnx?.inputBounds ?? {}
+  const layout = signature.onnx?.inputs ?? signature.modelInputs.map((m) => ({ name: m.name, dtype: m.dtype, modelInputs: [m.name] }))
+  return layout.map((input) => {
+    const members = input.modelInputs.map((name) => signature.modelInputs.find((m) => m.name === name)!)
+    const columnBounds = members.flatMap((m) => m.features.map(() => bounds[m.name]))
+    return {
+      name: input.name,
+      dtype: input.dtype,
+      features: members.flatMap((m) => m.features),
+      modelInputs: input.modelInputs,
+      ...(columnBounds.some((b) => b !== undefined) ? { bounds: columnBounds } : {}),
+    }
+  })
 }
