@@ -24,11 +24,17 @@ export interface BatchObserver {
   (rows: number, requests: number): void
 }
 
+/**
+ * Called once per request with the outputs of the batch it ran in and where its rows start there
+ * (`batchRows` rows in all), or with the error. The server formats its response straight from the
+ * batch's outputs: no per-request promise, slice or copy.
+ */
+export type BatchDone = (error: unknown, outputs?: Outputs, start?: number, batchRows?: number) => void
+
 interface Task {
   readonly rows: readonly object[]
   readonly enqueuedAt: number
-  resolve(outputs: Outputs): void
-  reject(error: unknown): void
+  readonly done: BatchDone
 }
 
 /** Options of {@link Batcher}. */
@@ -42,7 +48,10 @@ export interface BatcherOptions {
 
 /** Something that runs predict requests, batched or not. */
 export interface PredictQueue {
+  /** Runs `rows`; resolves with their outputs. */
   submit(rows: readonly object[]): Promise<Outputs>
+  /** Runs `rows` and calls `done` with the outputs of the batch they ran in (the server's path). */
+  enqueue(rows: readonly object[], done: BatchDone): void
   /** Resolves once every submitted request has been answered. */
   drain(): Promise<void>
 }
@@ -72,11 +81,13 @@ export class Batcher implements PredictQueue {
   ) {}
 
   submit(rows: readonly object[]): Promise<Outputs> {
-    return new Promise<Outputs>((resolve, reject) => {
-      this.queue.push({ rows, enqueuedAt: performance.now(), resolve, reject })
-      this.queuedRows += rows.length
-      this.kick()
-    })
+    return new Promise<Outputs>((resolve, reject) => this.enqueue(rows, settle(rows.length, resolve, reject)))
+  }
+
+  enqueue(rows: readonly object[], done: BatchDone): void {
+    this.queue.push({ rows, enqueuedAt: performance.now(), done })
+    this.queuedRows += rows.length
+    this.kick()
   }
 
   drain(): Promise<void> {
@@ -150,7 +161,7 @@ async function runTasks(run: RunBatch, tasks: readonly Task[], rows: number, onB
     outputs = await run(batch)
   } catch (error) {
     if (tasks.length === 1) {
-      tasks[0]!.reject(error)
+      tasks[0]!.done(error)
       return
     }
     // One bad request must not fail the others it was batched with, and its error must count rows
@@ -160,8 +171,16 @@ async function runTasks(run: RunBatch, tasks: readonly Task[], rows: number, onB
   }
   let start = 0
   for (const task of tasks) {
-    task.resolve(tasks.length === 1 ? outputs : sliceOutputs(outputs, rows, start, task.rows.length))
+    task.done(undefined, outputs, start, rows)
     start += task.rows.length
+  }
+}
+
+/** A BatchDone that settles a promise with the request's own rows of the outputs. */
+function settle(count: number, resolve: (outputs: Outputs) => void, reject: (error: unknown) => void): BatchDone {
+  return (error, outputs, start, batchRows) => {
+    if (error !== undefined || !outputs) reject(error)
+    else resolve(start === 0 && batchRows === count ? outputs : sliceOutputs(outputs, batchRows!, start!, count))
   }
 }
 
@@ -183,6 +202,13 @@ export class Unbatched implements PredictQueue {
     } finally {
       if (--this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve()
     }
+  }
+
+  enqueue(rows: readonly object[], done: BatchDone): void {
+    this.submit(rows).then(
+      (outputs) => done(undefined, outputs, 0, rows.length),
+      (error: unknown) => done(error),
+    )
   }
 
   drain(): Promise<void> {

@@ -14,7 +14,7 @@ export type { ModelServerArgs, ModelServerCliIo, RunModelServerCliOptions } from
 export { chooseVersions, MODEL_ARTIFACT_SERVING_DIR } from './served-model.js'
 export type { ServedVersion, VersionSelector, VersionState } from './served-model.js'
 export { Batcher, Unbatched, sliceOutputs } from './batcher.js'
-export type { BatcherOptions, Outputs, PredictQueue, RunBatch } from './batcher.js'
+export type { BatchDone, BatcherOptions, Outputs, PredictQueue, RunBatch } from './batcher.js'
 export { formatFloat32, metadataResponse } from './rest-format.js'
 export { ServingError, httpStatusOf } from './errors.js'
 export type { ServingErrorCode } from './errors.js'

@@ -184,30 +184,32 @@ function rowValue(values: Float32Array, width: number, i: number): string {
 /**
  * The predict response: `{ "predictions": [...] }` for `instances` (a value per row for one output,
  * an object per row for several), `{ "outputs": ... }` for `inputs` (a list for one output, an
- * object of lists for several).
+ * object of lists for several). `outputs` may be those of a whole batch (`batchRows` rows) of which
+ * the request's `rows` start at `offset`.
  */
-export function predictResponse(outputs: Outputs, rows: number, signature: ServingSignature, columnar: boolean): string {
+export function predictResponse(outputs: Outputs, rows: number, signature: ServingSignature, columnar: boolean, offset = 0, batchRows = rows): string {
   const list = signature.outputs.map((o) => {
     const values = outputs[o.name] ?? new Float32Array(0)
-    return { name: JSON.stringify(o.name), values, width: widthOf(o, values, rows) }
+    return { name: JSON.stringify(o.name), values, width: widthOf(o, values, batchRows) }
   })
+  const end = offset + rows
   if (list.length === 1) {
     const { values, width } = list[0]!
     let s = columnar ? '{"outputs":[' : '{"predictions":['
-    for (let i = 0; i < rows; i++) s += (i > 0 ? ',' : '') + rowValue(values, width, i)
+    for (let i = offset; i < end; i++) s += (i > offset ? ',' : '') + rowValue(values, width, i)
     return `${s}]}`
   }
   if (columnar) {
     return `{"outputs":{${list
       .map(({ name, values, width }) => {
         let s = `${name}:[`
-        for (let i = 0; i < rows; i++) s += (i > 0 ? ',' : '') + rowValue(values, width, i)
+        for (let i = offset; i < end; i++) s += (i > offset ? ',' : '') + rowValue(values, width, i)
         return `${s}]`
       })
       .join(',')}}}`
   }
   let s = '{"predictions":['
-  for (let i = 0; i < rows; i++) s += `${i > 0 ? ',' : ''}{${list.map(({ name, values, width }) => `${name}:${rowValue(values, width, i)}`).join(',')}}`
+  for (let i = offset; i < end; i++) s += `${i > offset ? ',' : ''}{${list.map(({ name, values, width }) => `${name}:${rowValue(values, width, i)}`).join(',')}}`
   return `${s}]}`
 }
 

@@ -365,10 +365,16 @@ function answer<X>(served: ServedModel, route: Route, text: string, x: X, reply:
   if (route.verb === 'predict') {
     const { rows, columnar } = predictRows(body, signature)
     if (rows.length === 0) return reply(x, 200, predictResponse({}, 0, signature, columnar))
-    queue.submit(rows).then(
-      (outputs) => reply(x, 200, predictResponse(outputs, rows.length, signature, columnar)),
-      (error: unknown) => fail(x, error),
-    )
+    queue.enqueue(rows, (error, outputs, start, batchRows) => {
+      if (error !== undefined || !outputs) return fail(x, error)
+      let text: string
+      try {
+        text = predictResponse(outputs, rows.length, signature, columnar, start, batchRows)
+      } catch (e) {
+        return fail(x, e)
+      }
+      reply(x, 200, text)
+    })
     return
   }
   const rows = exampleRows(body, signature, route.verb as 'classify' | 'regress')
@@ -448,7 +454,7 @@ function readBody(req: IncomingMessage, limit: number, done: (error: ServingErro
   ;(req as ReadingRequest)[BODY] = { limit, done, chunks: [], size: 0, settled: false }
   req.on('data', onBodyData)
   req.on('end', onBodyEnd)
-  req.on('error', onBodyGone)
+  // No 'error' listener: a request emits 'error' only to listeners it has, and 'close' always follows.
   req.on('close', onBodyGone)
 }
 

@@ -191,6 +191,19 @@ export interface CompiledTransform {
    * Returns one array per output, in `outputs` order.
    */
   applyColumns(columns: readonly (readonly unknown[])[], rowCount: number): Value[][]
+  /**
+   * As {@link CompiledTransform.applyColumns}, but a numeric output (numbers, booleans as 0/1) comes as
+   * its values and missing mask (`missing[i] === 1`, or null when none is) instead of a list of boxed
+   * values: what a model's input buffers are filled from. Other outputs come as lists. The typed arrays
+   * are reused by the next call: read them first.
+   */
+  applyColumnsNumeric(columns: readonly (readonly unknown[])[], rowCount: number): (NumericColumn | Value[])[]
+}
+
+/** A numeric output column of {@link CompiledTransform.applyColumnsNumeric}. */
+export interface NumericColumn {
+  readonly values: Float64Array
+  readonly missing: Uint8Array | null
 }
 
 const CHUNK_ROWS = 2048
@@ -224,25 +237,34 @@ export function compileTransform(fitted: FittedTransform): CompiledTransform {
     if (batch.length > 0) flush()
     return out
   }
+  const runColumns = (columns: readonly (readonly unknown[])[], rowCount: number, method: string): Col[] => {
+    if (columns.length !== inputs.length) throw new TransformError(`${method}: expected ${inputs.length} input column(s) (${inputs.join(', ')}), got ${columns.length}.`)
+    inputArena.reset()
+    const cols = columns.map((values, k) => {
+      const v = new Array<Value>(rowCount)
+      for (let i = 0; i < rowCount; i++) v[i] = normalise(values[i], inputs[k]!)
+      return columnOf(v, rowCount, inputArena)
+    })
+    return program.run(cols, rowCount)
+  }
+  const boxed = (col: Col, rowCount: number): Value[] => {
+    const v = new Array<Value>(rowCount)
+    for (let i = 0; i < rowCount; i++) v[i] = valueAt(col, i)
+    return v
+  }
   return {
     inputs,
     outputs,
     applyRow: (row) => applyRows([row])[0]!,
     applyRows,
-    applyColumns(columns, rowCount) {
-      if (columns.length !== inputs.length) throw new TransformError(`applyColumns: expected ${inputs.length} input column(s) (${inputs.join(', ')}), got ${columns.length}.`)
-      inputArena.reset()
-      const cols = columns.map((values, k) => {
-        const v = new Array<Value>(rowCount)
-        for (let i = 0; i < rowCount; i++) v[i] = normalise(values[i], inputs[k]!)
-        return columnOf(v, rowCount, inputArena)
-      })
-      return program.run(cols, rowCount).map((col) => {
-        const v = new Array<Value>(rowCount)
-        for (let i = 0; i < rowCount; i++) v[i] = valueAt(col, i)
-        return v
-      })
-    },
+    applyColumns: (columns, rowCount) => runColumns(columns, rowCount, 'applyColumns').map((col) => boxed(col, rowCount)),
+    applyColumnsNumeric: (columns, rowCount) =>
+      runColumns(columns, rowCount, 'applyColumnsNumeric').map((col): NumericColumn | Value[] => {
+        if (col.t === 'n') return { values: col.v, missing: col.m }
+        if (col.t === 'b') return { values: Float64Array.from(col.v), missing: col.m }
+        if (col.t === 'c' && typeof col.v === 'number') return { values: new Float64Array(rowCount).fill(col.v), missing: null }
+        return boxed(col, rowCount)
+      }),
   }
 }
 

@@ -26,7 +26,7 @@ export {
   toBoolean,
   toNumber,
 } from './fitted-transform.js'
-export type { AnalyzerValues, CompiledTransform, FittedAnalyzer, FittedTransform, RawRow, TransformedRow } from './fitted-transform.js'
+export type { AnalyzerValues, CompiledTransform, FittedAnalyzer, FittedTransform, NumericColumn, RawRow, TransformedRow } from './fitted-transform.js'
 export { categoricalRange, expressionType, mayBeMissing, outputTypes, transformedSchemaOf } from './output-types.js'
 export {
   ASSETS_DIR,

@@ -129,5 +129,17 @@ describe('the columnar engine', () => {
     const columns = compiled.inputs.map((name) => rows.map((r) => (r as Record<string, unknown>)[name]))
     const byColumn = compiled.applyColumns(columns, rows.length)
     batch.forEach((row, i) => compiled.outputs.forEach((name, j) => expect(Object.is(byColumn[j]![i], row[name])).toBe(true)))
+    // Numeric outputs as typed values and a missing mask (booleans as 1/0), the others as lists.
+    const numeric = compiled.applyColumnsNumeric(columns, rows.length)
+    let typed = 0
+    numeric.forEach((col, j) => {
+      if (!Array.isArray(col)) typed++
+      for (let i = 0; i < rows.length; i++) {
+        const value = Array.isArray(col) ? col[i] : col.missing !== null && col.missing[i] === 1 ? null : col.values[i]
+        const expected = byColumn[j]![i]
+        if (!Object.is(value, typeof expected === 'boolean' && !Array.isArray(col) ? Number(expected) : expected)) throw new Error(`output "${compiled.outputs[j]}", row ${i}: ${String(value)}, applyColumns ${String(expected)}`)
+      }
+    })
+    expect(typed).toBeGreaterThan(numeric.length / 2)
   })
 })

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { LayersModel } from '@tensorflow/tfjs'
 import type { Logger } from '@sluice/core'
-import type { CompiledTransform, FittedTransform } from '@sluice/component-transform'
+import type { CompiledTransform, FittedTransform, NumericColumn } from '@sluice/component-transform'
 import { compileTransform, parseFittedTransform } from '@sluice/component-transform'
 import type { BackendPreference, TfModule } from '../backend.js'
 import { selectBackend } from '../backend.js'
@@ -111,7 +111,7 @@ export async function loadServingBundle(dir: string, options: LoadServingBundleO
     ...(transform ? { transform } : {}),
     async predict(rows, predictOptions = {}) {
       if (disposed) throw new TrainerError('SLUICE_SERVING_BUNDLE_DISPOSED', `The serving bundle ${dir} was disposed.`, { fix: 'Load it again with loadServingBundle.' })
-      checkRows(rows, signature.inputs)
+      if (!Array.isArray(rows)) throw new TrainerError('SLUICE_SERVING_BAD_INPUT', 'predict takes a list of rows (objects of raw feature name to value).')
       const n = rows.length
       if (n === 0) return Object.fromEntries(outputNames.map((name) => [name, new Float32Array(0)]))
       const requested = predictOptions.batchSize ?? DEFAULT_PREDICT_BATCH_SIZE
@@ -119,7 +119,7 @@ export async function loadServingBundle(dir: string, options: LoadServingBundleO
       let result: Float32Array[] | undefined
       for (let start = 0; start < n; start += chunk) {
         const m = Math.min(chunk, n - start)
-        const outputs = await runner.run(buildFeed(runner.feeds, compiled, rows, start, m), m)
+        const outputs = await runner.run(buildFeed(runner.feeds, compiled, readRawColumns(rows, start, m, signature.inputs), rows, start, m), m)
         if (m === n) {
           result = outputs
           break
@@ -194,21 +194,84 @@ function checkSessionNames(session: { readonly inputNames: readonly string[]; re
 }
 
 /**
- * The input tensors of rows `start … start + m`, laid out as the runner takes them: the transform runs
- * once over the chunk's columns and each feature is written straight into its tensor's column, so no
- * per-row objects are made. All tensors share one ArrayBuffer: a typed array of more than 64 bytes
- * gets a buffer of its own outside the JS heap, and 17 of those per call cost more than the model
- * at serving batch sizes.
+ * The signature's raw features of rows `start … start + m`, one column each, checked against their
+ * types. Column by column: reading one property of every row keeps each property access site on one
+ * name, which V8 serves from its inline cache; row by row the name changes at every access.
  */
-function buildFeed(specs: readonly FeedSpec[], compiled: CompiledTransform | undefined, rows: readonly object[], start: number, m: number): FeedInput[] {
-  const transformed = new Map<string, readonly unknown[]>()
+function readRawColumns(rows: readonly object[], start: number, m: number, inputs: readonly SignatureInput[]): Map<string, unknown[]> {
+  for (let i = start; i < start + m; i++) {
+    const row = rows[i] as unknown
+    if (typeof row !== 'object' || row === null) {
+      throw new TrainerError('SLUICE_SERVING_BAD_INPUT', `Row ${i} is ${row === null ? 'null' : typeof row}, not an object of raw feature name to value.`)
+    }
+  }
+  const columns = new Map<string, unknown[]>()
+  for (const { name, type } of inputs) {
+    const column = new Array<unknown>(m)
+    for (let i = 0; i < m; i++) {
+      const value = (rows[start + i] as Record<string, unknown>)[name]
+      column[i] = value
+      // The error names the first bad row, as a row-by-row check would find it.
+      if (!hasType(value, type)) throw firstBadValue(rows, start, m, inputs)
+    }
+    columns.set(name, column)
+  }
+  return columns
+}
+
+function hasType(value: unknown, type: SignatureInput['type']): boolean {
+  if (value === null) return true
+  switch (type) {
+    case 'FLOAT':
+      return typeof value === 'number' || typeof value === 'bigint'
+    case 'INT':
+      return (typeof value === 'number' && Number.isInteger(value)) || typeof value === 'bigint'
+    case 'STRING':
+      return typeof value === 'string'
+    default:
+      return typeof value === 'boolean'
+  }
+}
+
+/** The error for the first row (then the first feature) whose value is missing or of the wrong type. */
+function firstBadValue(rows: readonly object[], start: number, m: number, inputs: readonly SignatureInput[]): TrainerError {
+  for (let i = start; i < start + m; i++) {
+    for (const { name, type } of inputs) {
+      const value = (rows[i] as Record<string, unknown>)[name]
+      if (value === undefined) {
+        return new TrainerError('SLUICE_SERVING_BAD_INPUT', `Row ${i} has no feature "${name}" (${type}).`, {
+          fix: `Send every input of the signature: ${inputs.map((x) => x.name).join(', ')}; a missing value is null.`,
+        })
+      }
+      if (!hasType(value, type)) return new TrainerError('SLUICE_SERVING_BAD_INPUT', `Row ${i}: feature "${name}" must be ${type}, got ${describe(value)}.`)
+    }
+  }
+  return new TrainerError('SLUICE_SERVING_BAD_INPUT', `Rows ${start} to ${start + m - 1} changed while they were read.`)
+}
+
+/** A feature's column of `m` values: the checked raw column, or read from the rows (a feature the signature does not list). */
+function rawColumn(raw: ReadonlyMap<string, unknown[]>, name: string, rows: readonly object[], start: number, m: number): unknown[] {
+  const column = raw.get(name)
+  if (column) return column
+  const values = new Array<unknown>(m)
+  for (let i = 0; i < m; i++) values[i] = (rows[start + i] as Record<string, unknown>)[name]
+  return values
+}
+
+/**
+ * The input tensors of rows `start … start + m`, laid out as the runner takes them: the transform runs
+ * once over the chunk's raw columns and each feature is written straight into its tensor's column,
+ * from the transform's typed outputs, so no per-row objects or boxed values are made. All tensors
+ * share one ArrayBuffer: a typed array of more than 64 bytes gets a buffer of its own outside the JS
+ * heap, and 17 of those per call cost more than the model at serving batch sizes.
+ */
+function buildFeed(specs: readonly FeedSpec[], compiled: CompiledTransform | undefined, raw: ReadonlyMap<string, unknown[]>, rows: readonly object[], start: number, m: number): FeedInput[] {
+  const transformed = new Map<string, NumericColumn | readonly unknown[]>()
   if (compiled) {
-    const columns = compiled.inputs.map((name) => {
-      const column = new Array<unknown>(m)
-      for (let i = 0; i < m; i++) column[i] = (rows[start + i] as Record<string, unknown>)[name]
-      return column
-    })
-    const outputs = compiled.applyColumns(columns, m)
+    const outputs = compiled.applyColumnsNumeric(
+      compiled.inputs.map((name) => rawColumn(raw, name, rows, start, m)),
+      m,
+    )
     compiled.outputs.forEach((name, j) => transformed.set(name, outputs[j]!))
   }
   // Float32 and int32 values are both 4 bytes.
@@ -220,15 +283,17 @@ function buildFeed(specs: readonly FeedSpec[], compiled: CompiledTransform | und
     offset += m * k * 4
     spec.features.forEach((feature, j) => {
       const column = transformed.get(feature)
-      if (column) {
+      if (column && !Array.isArray(column)) {
+        const { values, missing } = column as NumericColumn
         for (let i = 0; i < m; i++) {
-          const value = column[i]
-          data[i * k + j] = typeof value === 'number' && value === value ? value : modelValue(value, feature, start + i, true)
+          const value = values[i]!
+          data[i * k + j] = value === value && (missing === null || missing[i] !== 1) ? value : modelValue(missing !== null && missing[i] === 1 ? null : value, feature, start + i, true)
         }
       } else {
+        const values = (column as readonly unknown[] | undefined) ?? rawColumn(raw, feature, rows, start, m)
         for (let i = 0; i < m; i++) {
-          const value = (rows[start + i] as Record<string, unknown>)[feature]
-          data[i * k + j] = typeof value === 'number' && value === value ? value : modelValue(value, feature, start + i, false)
+          const value = values[i]
+          data[i * k + j] = typeof value === 'number' && value === value ? value : modelValue(value, feature, start + i, column !== undefined)
         }
       }
       const bound = spec.bounds?.[j]
@@ -251,34 +316,6 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`
   if (typeof value === 'object') return Array.isArray(value) ? 'a list' : 'an object'
   return `${typeof value} ${String(value)}`
-}
-
-function checkRows(rows: readonly object[], inputs: readonly SignatureInput[]): void {
-  if (!Array.isArray(rows)) throw new TrainerError('SLUICE_SERVING_BAD_INPUT', 'predict takes a list of rows (objects of raw feature name to value).')
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i] as Record<string, unknown> | null | undefined
-    if (typeof row !== 'object' || row === null) {
-      throw new TrainerError('SLUICE_SERVING_BAD_INPUT', `Row ${i} is ${row === null ? 'null' : typeof row}, not an object of raw feature name to value.`)
-    }
-    for (const { name, type } of inputs) {
-      const value = row[name]
-      if (value === undefined) {
-        throw new TrainerError('SLUICE_SERVING_BAD_INPUT', `Row ${i} has no feature "${name}" (${type}).`, {
-          fix: `Send every input of the signature: ${inputs.map((x) => x.name).join(', ')}; a missing value is null.`,
-        })
-      }
-      if (value === null) continue
-      const ok =
-        type === 'FLOAT'
-          ? typeof value === 'number' || typeof value === 'bigint'
-          : type === 'INT'
-            ? (typeof value === 'number' && Number.isInteger(value)) || typeof value === 'bigint'
-            : type === 'STRING'
-              ? typeof value === 'string'
-              : typeof value === 'boolean'
-      if (!ok) throw new TrainerError('SLUICE_SERVING_BAD_INPUT', `Row ${i}: feature "${name}" must be ${type}, got ${describe(value)}.`)
-    }
-  }
 }
 
 function modelValue(value: unknown, feature: string, row: number, transformed: boolean): number {
