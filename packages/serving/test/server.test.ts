@@ -3,6 +3,7 @@
 // serves, micro-batching, graceful shutdown and the unix socket.
 import { spawnSync } from 'node:child_process'
 import http from 'node:http'
+import net from 'node:net'
 import { lstat, mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -172,6 +173,27 @@ describe('REST API', () => {
     })
     expect(chunked).toBe(413)
     expect((await request(small, 'POST', '/v1/models/m:predict', { instances: [ROW] })).status).toBe(200)
+  })
+
+  it('settles a request whose client goes away mid-body (499), keeps serving and still closes', async () => {
+    const base = await fixture.dir('gone')
+    await fixture.pushVersion(base, 1)
+    const gone = await serve({ models: [{ name: 'm', basePath: base }] })
+    const url = new URL(gone.url)
+    const body = JSON.stringify({ instances: [ROW] })
+    await new Promise<void>((resolve, reject) => {
+      const socket = net.connect(Number(url.port), url.hostname, () => {
+        socket.write(`POST /v1/models/m:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`)
+        setTimeout(() => {
+          socket.destroy()
+          resolve()
+        }, 50)
+      })
+      socket.on('error', reject)
+    })
+    await eventually(async () => expect(metric(await gone.metricsText(), 'sluice_serving_requests_total{model="m",method="predict",code="499"}')).toBe(1))
+    expect((await request(gone, 'POST', '/v1/models/m:predict', { instances: [ROW] })).status).toBe(200)
+    await gone.close()
   })
 
   it('exposes Prometheus metrics: requests by model/method/code, latency, batch sizes, loaded versions', async () => {
