@@ -7,7 +7,7 @@
 //   3. the same model's in-process `bundle.predict` at batch 1 and 32 (no HTTP, no JSON), loaded
 //      as the server loads it (ONNX when the bundle has model.onnx, one onnxruntime thread).
 //
-//   npm run bench serving            # BENCH_ROUNDS=3 BENCH_SECONDS=5 BENCH_ROWS=15000
+//   npm run bench serving            # BENCH_ROUNDS=5 BENCH_SECONDS=5 BENCH_ROWS=15000
 //   BENCH_REBUILD=1 npm run bench serving   # retrain the cached bundle
 //
 // Both servers run in child processes (the server from the workspace sources through tsx), the
@@ -25,7 +25,7 @@ import { listSplitFiles, openDuckDB, sqlStringList } from '@sluice/data/examples
 import { trainTaxiModel } from './taxi-model.ts'
 import { prepareTaxiExamples } from './transform-throughput.ts'
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const ROWS = Number(process.env.BENCH_ROWS ?? 15_000)
 const CONCURRENCY = [1, 32] as const
@@ -149,16 +149,26 @@ if (Math.abs(served.predictions[0]! - local) > 1e-4) throw new Error(`The server
 
 const results: Record<string, Cell[]> = {}
 const record = (key: string, cell: Cell) => (results[key] ??= []).push(cell)
+/** The server's batch-size histogram so far: rows and predict calls. */
+const batchTotals = async () => {
+  const metrics = await (await fetch(`${server.url}/metrics`)).text()
+  const sample = (name: string) => Number(new RegExp(`^${name}\\{model="taxi"\\} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN)
+  return { rows: sample('sluice_serving_batch_size_sum'), calls: sample('sluice_serving_batch_size_count') }
+}
+const batches: Record<number, { rows: number; calls: number }> = {}
 for (let round = 0; round < ROUNDS; round++) {
   for (const c of CONCURRENCY) {
     record(`bare c=${c}`, await drive(bare.url, request, c))
+    const before = await batchTotals()
     record(`server c=${c}`, await drive(server.url, request, c))
+    const after = await batchTotals()
+    batches[c] ??= { rows: 0, calls: 0 }
+    batches[c].rows += after.rows - before.rows
+    batches[c].calls += after.calls - before.calls
   }
   for (const b of CONCURRENCY) record(`in-process batch ${b}`, await inProcess(bundle, rows, b, Math.min(SECONDS, 3)))
   console.log(`round ${round + 1}/${ROUNDS} done`)
 }
-const metrics = await (await fetch(`${server.url}/metrics`)).text()
-const sample = (name: string) => Number(new RegExp(`^${name}\\{model="taxi"\\} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN)
 server.child.kill('SIGTERM')
 bare.child.kill('SIGTERM')
 bundle.dispose()
@@ -176,4 +186,4 @@ line('in-process bundle.predict, batch 32', 'in-process batch 32')
 const ratios = (c: number) => results[`server c=${c}`]!.map((r, i) => r.rps / results[`bare c=${c}`]![i]!.rps)
 console.log(`${'server / bare node:http, concurrency 32 (goal >= 0.7)'.padEnd(44)} ${median(ratios(32)).toFixed(2).padStart(8)}x  ${spread(ratios(32), 2)}`)
 console.log(`${'server / bare node:http, concurrency 1'.padEnd(44)} ${median(ratios(1)).toFixed(2).padStart(8)}x  ${spread(ratios(1), 2)}`)
-console.log(`${'server: mean rows per predict call (all cells)'.padEnd(44)} ${(sample('sluice_serving_batch_size_sum') / sample('sluice_serving_batch_size_count')).toFixed(1).padStart(8)}`)
+for (const c of CONCURRENCY) console.log(`${`server: rows per predict call, concurrency ${c}`.padEnd(44)} ${(batches[c]!.rows / batches[c]!.calls).toFixed(1).padStart(8)}`)

@@ -10,6 +10,9 @@
 // requests on their way. The timeout bounds every wait (and the wait for bodies still arriving, when
 // large requests come in several reads).
 
+// Node's global `performance` is a lazy accessor looked up on every use; the module binding is not.
+import { performance } from 'node:perf_hooks'
+
 /** Extra event-loop turns a batch waits for more requests when clients are concurrent. */
 const GATHER_TURNS = 2
 

@@ -5,6 +5,8 @@ import { lstat, rm } from 'node:fs/promises'
 import http from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+// Node's global `performance` is a lazy accessor looked up on every use; the module binding is not.
+import { performance } from 'node:perf_hooks'
 import type { Logger } from '@sluice/core'
 import type { ServingBundle } from '@sluice/component-trainer/bundle'
 import { ServingError, httpStatusOf } from './errors.js'
