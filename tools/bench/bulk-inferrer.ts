@@ -3,10 +3,10 @@
 //      (both splits) with the taxi example's model, on onnxruntime (`runtime: 'auto'`, the bundle has
 //      model.onnx) and on tfjs-wasm;
 //   2. decode-only: the same Parquet read the way the BulkInferrer reads it (DuckDB streaming the
-//      model's raw input columns into JS rows), without predicting or writing;
+//      model's raw input columns into JS, copied into batch columns), without predicting or writing;
 //   3. the BulkInferrer's pipeline with the model replaced by a no-op (read + rows + Parquet write of
 //      every column with a prediction column): what the I/O alone costs;
-//   4. the model alone: `bundle.predict` (transform + ONNX) on rows already in memory.
+//   4. the model alone: `bundle.predictColumns` (transform + ONNX) on columns already in memory.
 // Goal: 1. (ONNX) ≥ 0.8x the rows/s of 2.
 //
 //   npm run bench bulk-inferrer                    # BENCH_ROWS=1000000 BENCH_ROUNDS=3
@@ -59,7 +59,7 @@ async function component(runtime: 'auto' | 'tfjs'): Promise<number> {
 const bundle = await loadServingBundle(serving)
 const inputs = bundle.signature.inputs
 
-/** Decode-only: the model's input columns streamed into JS rows, as the BulkInferrer reads them. */
+/** Decode-only: the model's input columns streamed into JS and copied into batch columns, as the BulkInferrer reads them. */
 async function decodeOnly(): Promise<number> {
   const started = performance.now()
   await using db = await openDuckDB()
@@ -72,12 +72,16 @@ async function decodeOnly(): Promise<number> {
       .join(', ')
     for (const file of view.files) {
       const result = await db.connection.stream(`SELECT ${select} FROM read_parquet(${sqlString(file)})`)
+      const batch = inputs.map(() => new Array<unknown>(BATCH))
+      let filled = 0
       for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
         const values = inputs.map((_, k) => chunk.getColumnValues(k))
-        for (let i = 0; i < chunk.rowCount; i++) {
-          const row: Record<string, unknown> = {}
-          for (let k = 0; k < inputs.length; k++) row[inputs[k]!.name] = values[k]![i]
-          rows++
+        for (let from = 0; from < chunk.rowCount; ) {
+          const take = Math.min(chunk.rowCount - from, BATCH - filled)
+          for (let k = 0; k < inputs.length; k++) for (let i = 0; i < take; i++) batch[k]![filled + i] = values[k]![from + i]
+          filled = (filled + take) % BATCH
+          from += take
+          rows += take
         }
       }
     }
@@ -95,7 +99,7 @@ async function pipelineWithoutModel(): Promise<number> {
     const columns = predictionColumns([{ name: 'probabilities', width: 1 }], '')
     for (const split of examples.splits) {
       const view = await openSplitView(db.connection, examples.uri, split)
-      await inferSplit({ connection: db.connection, view, examplesUri: examples.uri, inputs, predict: async (rows) => ({ probabilities: new Float32Array(rows.length) }), columns, outputUri: out, batchSize: BATCH })
+      await inferSplit({ connection: db.connection, view, examplesUri: examples.uri, inputs, predict: async (_columns, rowCount) => ({ probabilities: new Float32Array(rowCount) }), columns, outputUri: out, batchSize: BATCH })
     }
     return (performance.now() - started) / 1000
   } finally {
@@ -103,16 +107,20 @@ async function pipelineWithoutModel(): Promise<number> {
   }
 }
 
-/** The model alone on 100,000 rows held in memory (transform + ONNX), scaled to rows/s. */
-const sampleRows = await (async () => {
+/** The model alone on 100,000 rows held in memory as columns (transform + ONNX), scaled to rows/s. */
+const sampleColumns = await (async () => {
   await using db = await openDuckDB()
   const view = await openSplitView(db.connection, examples.uri, 'train')
-  return (await db.connection.runAndReadAll(`SELECT ${inputs.map((i) => sqlIdentifier(i.name)).join(', ')} FROM ${sqlIdentifier(view.view)} LIMIT 100000`)).getRowObjectsJS()
+  return (await db.connection.runAndReadAll(`SELECT ${inputs.map((i) => sqlIdentifier(i.name)).join(', ')} FROM ${sqlIdentifier(view.view)} LIMIT 100000`)).getColumnsObjectJS() as Record<string, unknown[]>
 })()
+const sampleCount = sampleColumns[inputs[0]!.name]!.length
 async function modelOnly(): Promise<number> {
   const started = performance.now()
-  for (let start = 0; start < sampleRows.length; start += BATCH) await bundle.predict(sampleRows.slice(start, start + BATCH), { batchSize: BATCH })
-  return ((performance.now() - started) / 1000) * (ROWS / sampleRows.length)
+  for (let start = 0; start < sampleCount; start += BATCH) {
+    const n = Math.min(BATCH, sampleCount - start)
+    await bundle.predictColumns(Object.fromEntries(inputs.map((i) => [i.name, sampleColumns[i.name]!.slice(start, start + n)])), n, { batchSize: BATCH })
+  }
+  return ((performance.now() - started) / 1000) * (ROWS / sampleCount)
 }
 
 const times: Record<string, number[]> = { onnx: [], tfjs: [], decode: [], noModel: [], model: [] }
@@ -141,7 +149,7 @@ const line = (label: string, key: string) => {
 console.log(`\n${fmt(ROWS)} rows, batch ${BATCH}, ${os.availableParallelism()} cores, medians of ${ROUNDS} rounds:`)
 const onnx = line('BulkInferrer component, ONNX (runtime auto)', 'onnx')
 const tfjs = line('BulkInferrer component, tfjs-wasm', 'tfjs')
-const decode = line('decode-only (stream input columns into JS rows)', 'decode')
+const decode = line('decode-only (stream input columns into JS batch columns)', 'decode')
 const noModel = line('BulkInferrer pipeline, no-op model (read + write)', 'noModel')
-line('model alone: bundle.predict on in-memory rows (ONNX)', 'model')
+line('model alone: bundle.predictColumns on in-memory columns (ONNX)', 'model')
 console.log(`\nONNX / decode-only ${(onnx / decode).toFixed(2)}x (goal ≥ 0.8x); ONNX / no-op-model pipeline ${(onnx / noModel).toFixed(2)}x; ONNX / tfjs ${(onnx / tfjs).toFixed(2)}x`)

@@ -50,7 +50,7 @@ export default async function bulkInferrerExecutor({ inputs, outputs, parameters
 
     const total = views.reduce((sum, v) => sum + v.numRows, 0)
     context.logger.info(`Inferring ${total.toLocaleString('en-US')} rows of split(s) ${splits.join(', ')} with the ${bundle.runtime} runtime, ${parameters.batchSize} rows per batch.`)
-    const predict = (rows: readonly Record<string, unknown>[]) => bundle.predict(rows, { batchSize: parameters.batchSize })
+    const predict = (columns: Readonly<Record<string, readonly unknown[]>>, rowCount: number) => bundle.predictColumns(columns, rowCount, { batchSize: parameters.batchSize })
     const written: InferredSplit[] = []
     let before = 0
     for (const view of views) {

@@ -22,8 +22,8 @@ import type { SignatureInput } from '@sluice/component-trainer/bundle'
 import type { PredictionColumn } from './constants.js'
 import { BulkInferrerError } from './errors.js'
 
-/** Predicts raw rows: the serving bundle's `predict`. */
-export type PredictFn = (rows: readonly Record<string, unknown>[]) => Promise<Record<string, Float32Array>>
+/** Predicts `rowCount` rows given as columns (raw feature name → values): the serving bundle's `predictColumns`. */
+export type PredictFn = (columns: Readonly<Record<string, readonly unknown[]>>, rowCount: number) => Promise<Record<string, Float32Array>>
 
 /** What {@link inferSplit} takes. */
 export interface InferSplitOptions {
@@ -152,30 +152,33 @@ async function predictFile(options: InferSplitOptions, file: string, select: str
   const predictions = new Map([...widths].map(([output, width]) => [output, new Float32Array(numRows * width)]))
   const names = inputs.map((i) => i.name)
   let done = 0
-  let batch: Record<string, unknown>[] = []
+  // The batch as columns, refilled after each predict (which is awaited): no row objects are made.
+  const batch = names.map(() => new Array<unknown>(batchSize))
+  let filled = 0
 
   const flush = async () => {
-    const rows = batch
-    batch = []
+    const count = filled
+    filled = 0
+    const columns = Object.fromEntries(names.map((name, k) => [name, count === batchSize ? batch[k]! : batch[k]!.slice(0, count)]))
     const t = performance.now()
     let result: Record<string, Float32Array>
     try {
-      result = await options.predict(rows)
+      result = await options.predict(columns, count)
     } catch (error) {
       throw badRow(error, options.view.split, file, state.rows)
     }
     state.predictSeconds += (performance.now() - t) / 1000
     for (const [output, width] of widths) {
       const values = result[output]
-      if (!values || values.length !== rows.length * width) {
-        throw new BulkInferrerError('SLUICE_BULK_INFERRER_BAD_OUTPUT', `BulkInferrer: the model's output "${output}" gave ${values?.length ?? 0} values for ${rows.length} rows; its signature says ${width} per row.`, {
+      if (!values || values.length !== count * width) {
+        throw new BulkInferrerError('SLUICE_BULK_INFERRER_BAD_OUTPUT', `BulkInferrer: the model's output "${output}" gave ${values?.length ?? 0} values for ${count} rows; its signature says ${width} per row.`, {
           fix: "Re-save the model so that signature.json's outputs match the model (fnArgs.saveModel).",
         })
       }
       predictions.get(output)!.set(values, done * width)
     }
-    done += rows.length
-    state.rows += rows.length
+    done += count
+    state.rows += count
     options.onProgress?.(state.rows)
   }
 
@@ -189,14 +192,19 @@ async function predictFile(options: InferSplitOptions, file: string, select: str
       next = result.fetchChunk()
       options.signal?.throwIfAborted()
       const values = names.map((_, k) => chunk.getColumnValues(k))
-      for (let i = 0; i < chunk.rowCount; i++) {
-        const row: Record<string, unknown> = {}
-        for (let k = 0; k < names.length; k++) row[names[k]!] = values[k]![i]
-        batch.push(row)
-        if (batch.length === batchSize) await flush()
+      for (let from = 0; from < chunk.rowCount; ) {
+        const take = Math.min(chunk.rowCount - from, batchSize - filled)
+        for (let k = 0; k < names.length; k++) {
+          const source = values[k]!
+          const target = batch[k]!
+          for (let i = 0; i < take; i++) target[filled + i] = source[from + i]
+        }
+        filled += take
+        from += take
+        if (filled === batchSize) await flush()
       }
     }
-    if (batch.length > 0) await flush()
+    if (filled > 0) await flush()
   } finally {
     // An abandoned fetch must not reject unobserved.
     next.catch(() => {})

@@ -212,14 +212,14 @@ describe('inferSplit: streaming', () => {
   const columns = predictionColumns([{ name: 'y', width: 2 }], '')
   /** A stand-in model: y = (x1 + x2, row's n), so each prediction identifies its row. */
   function fakeModel(calls: number[], failOnCall?: number) {
-    return async (rows: readonly Record<string, unknown>[]) => {
-      calls.push(rows.length)
+    return async (columns: Readonly<Record<string, readonly unknown[]>>, rowCount: number) => {
+      calls.push(rowCount)
       if (calls.length === failOnCall) throw new Error('model crashed')
-      const y = new Float32Array(rows.length * 2)
-      rows.forEach((r, i) => {
-        y[i * 2] = (r.x1 as number) + (r.x2 as number)
-        y[i * 2 + 1] = r.n as number
-      })
+      const y = new Float32Array(rowCount * 2)
+      for (let i = 0; i < rowCount; i++) {
+        y[i * 2] = (columns.x1![i] as number) + (columns.x2![i] as number)
+        y[i * 2 + 1] = columns.n![i] as number
+      }
       return { y }
     }
   }

@@ -121,6 +121,21 @@ describe('saveServingBundle / loadServingBundle', () => {
     bundle.dispose()
   })
 
+  it.each(['onnx', 'tfjs'] as const)('predicts rows given as columns as it predicts row objects, and names the row of a bad value (%s)', async (runtime) => {
+    const bundle = await loadServingBundle(dir, { tf, runtime })
+    const raw = (await readSplitRows(fixture.rawExamplesUri, 'train')).map(({ x1, x2, color }) => ({ x1, x2, color }))
+    const columns = { x1: raw.map((r) => r.x1), x2: raw.map((r) => r.x2), color: raw.map((r) => r.color), unused: raw.map(() => 'x') }
+    const byRows = (await bundle.predict(raw, { batchSize: 7 })).output_0!
+    const byColumns = (await bundle.predictColumns(columns, raw.length, { batchSize: 7 })).output_0!
+    expect(Array.from(byColumns)).toEqual(Array.from(byRows))
+    // The first rows only, when the columns are longer.
+    expect(Array.from((await bundle.predictColumns(columns, 3)).output_0!)).toEqual(Array.from(byRows.slice(0, 3)))
+    await expect(bundle.predictColumns({ ...columns, x2: [...columns.x2.slice(0, 8), 'oops', ...columns.x2.slice(9)] }, raw.length, { batchSize: 4 })).rejects.toThrow(/^Row 8: feature "x2" must be FLOAT, got the string "oops"/)
+    await expect(bundle.predictColumns({ x1: columns.x1, color: columns.color }, raw.length)).rejects.toThrow(/There is no column for feature "x2" \(FLOAT\)/)
+    await expect(bundle.predictColumns({ ...columns, color: columns.color.slice(0, 2) }, raw.length)).rejects.toThrow(/The column of feature "color" has 2 values for \d+ rows/)
+    bundle.dispose()
+  })
+
   it.each(['onnx', 'tfjs'] as const)('rejects rows that do not match the signature, naming the row and feature (%s)', async (runtime) => {
     const bundle = await loadServingBundle(dir, { tf, runtime })
     const before = tf.memory().numTensors

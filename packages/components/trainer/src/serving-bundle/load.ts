@@ -64,6 +64,11 @@ export interface ServingBundle {
    * output, row-major (`rows.length × width` values). The same for both runtimes.
    */
   predict(rows: readonly object[], options?: PredictOptions): Promise<Record<string, Float32Array>>
+  /**
+   * {@link ServingBundle.predict} for `rowCount` rows given as columns (raw feature name → values),
+   * as a columnar reader has them: no row objects are made. Errors name rows by their index.
+   */
+  predictColumns(columns: Readonly<Record<string, ArrayLike<unknown>>>, rowCount: number, options?: PredictOptions): Promise<Record<string, Float32Array>>
   /** Releases the model: the onnxruntime session, or the tfjs model's tensors. */
   dispose(): void
 }
@@ -103,32 +108,48 @@ export async function loadServingBundle(dir: string, options: LoadServingBundleO
   let disposed = false
   const outputNames = signature.outputs.map((o) => o.name)
 
+  /** Runs `n` rows in chunks; `read(start, m)` checks a chunk's raw features and gives each by name. */
+  const predictChunks = async (n: number, predictOptions: PredictOptions, read: (start: number, m: number) => (name: string) => readonly unknown[]): Promise<Record<string, Float32Array>> => {
+    if (disposed) throw new TrainerError('SLUICE_SERVING_BUNDLE_DISPOSED', `The serving bundle ${dir} was disposed.`, { fix: 'Load it again with loadServingBundle.' })
+    if (n === 0) return Object.fromEntries(outputNames.map((name) => [name, new Float32Array(0)]))
+    const requested = predictOptions.batchSize ?? DEFAULT_PREDICT_BATCH_SIZE
+    const chunk = Math.min(n, Number.isFinite(requested) && requested >= 1 ? Math.floor(requested) : DEFAULT_PREDICT_BATCH_SIZE)
+    let result: Float32Array[] | undefined
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start)
+      const outputs = await runner.run(buildFeed(runner.feeds, compiled, read(start, m), start, m), m)
+      if (m === n) {
+        result = outputs
+        break
+      }
+      // Widths are known once the first chunk has run; later chunks are copied in place.
+      result ??= outputs.map((o) => new Float32Array((o.length / m) * n))
+      outputs.forEach((o, i) => result![i]!.set(o, start * (o.length / m)))
+    }
+    return Object.fromEntries(outputNames.map((name, i) => [name, result![i]!]))
+  }
+
   return {
     dir,
     runtime: runner.runtime,
     ...(model ? { model } : {}),
     signature,
     ...(transform ? { transform } : {}),
-    async predict(rows, predictOptions = {}) {
-      if (disposed) throw new TrainerError('SLUICE_SERVING_BUNDLE_DISPOSED', `The serving bundle ${dir} was disposed.`, { fix: 'Load it again with loadServingBundle.' })
-      if (!Array.isArray(rows)) throw new TrainerError('SLUICE_SERVING_BAD_INPUT', 'predict takes a list of rows (objects of raw feature name to value).')
-      const n = rows.length
-      if (n === 0) return Object.fromEntries(outputNames.map((name) => [name, new Float32Array(0)]))
-      const requested = predictOptions.batchSize ?? DEFAULT_PREDICT_BATCH_SIZE
-      const chunk = Math.min(n, Number.isFinite(requested) && requested >= 1 ? Math.floor(requested) : DEFAULT_PREDICT_BATCH_SIZE)
-      let result: Float32Array[] | undefined
-      for (let start = 0; start < n; start += chunk) {
-        const m = Math.min(chunk, n - start)
-        const outputs = await runner.run(buildFeed(runner.feeds, compiled, readRawColumns(rows, start, m, signature.inputs), rows, start, m), m)
-        if (m === n) {
-          result = outputs
-          break
-        }
-        // Widths are known once the first chunk has run; later chunks are copied in place.
-        result ??= outputs.map((o) => new Float32Array((o.length / m) * n))
-        outputs.forEach((o, i) => result![i]!.set(o, start * (o.length / m)))
+    predict(rows, predictOptions = {}) {
+      if (!Array.isArray(rows)) return Promise.reject(new TrainerError('SLUICE_SERVING_BAD_INPUT', 'predict takes a list of rows (objects of raw feature name to value).'))
+      return predictChunks(rows.length, predictOptions, (start, m) => {
+        const raw = readRawColumns(rows, start, m, signature.inputs)
+        return (name) => raw.get(name) ?? readRows(rows, name, start, m)
+      })
+    },
+    predictColumns(columns, rowCount, predictOptions = {}) {
+      if (typeof columns !== 'object' || columns === null || !Number.isInteger(rowCount) || rowCount < 0) {
+        return Promise.reject(new TrainerError('SLUICE_SERVING_BAD_INPUT', 'predictColumns takes an object of raw feature name to values and a row count.'))
       }
-      return Object.fromEntries(outputNames.map((name, i) => [name, result![i]!]))
+      return predictChunks(rowCount, predictOptions, (start, m) => {
+        const raw = readGivenColumns(columns, rowCount, start, m, signature.inputs)
+        return (name) => raw.get(name) ?? new Array<unknown>(m)
+      })
     },
     dispose() {
       if (disposed) return
@@ -212,7 +233,7 @@ function readRawColumns(rows: readonly object[], start: number, m: number, input
       const value = (rows[start + i] as Record<string, unknown>)[name]
       column[i] = value
       // The error names the first bad row, as a row-by-row check would find it.
-      if (!hasType(value, type)) throw firstBadValue(rows, start, m, inputs)
+      if (!hasType(value, type)) throw firstBadValue((row, feature) => (rows[row] as Record<string, unknown>)[feature], start, m, inputs)
     }
     columns.set(name, column)
   }
@@ -234,10 +255,10 @@ function hasType(value: unknown, type: SignatureInput['type']): boolean {
 }
 
 /** The error for the first row (then the first feature) whose value is missing or of the wrong type. */
-function firstBadValue(rows: readonly object[], start: number, m: number, inputs: readonly SignatureInput[]): TrainerError {
+function firstBadValue(valueAt: (row: number, feature: string) => unknown, start: number, m: number, inputs: readonly SignatureInput[]): TrainerError {
   for (let i = start; i < start + m; i++) {
     for (const { name, type } of inputs) {
-      const value = (rows[i] as Record<string, unknown>)[name]
+      const value = valueAt(i, name)
       if (value === undefined) {
         return new TrainerError('SLUICE_SERVING_BAD_INPUT', `Row ${i} has no feature "${name}" (${type}).`, {
           fix: `Send every input of the signature: ${inputs.map((x) => x.name).join(', ')}; a missing value is null.`,
@@ -249,13 +270,32 @@ function firstBadValue(rows: readonly object[], start: number, m: number, inputs
   return new TrainerError('SLUICE_SERVING_BAD_INPUT', `Rows ${start} to ${start + m - 1} changed while they were read.`)
 }
 
-/** A feature's column of `m` values: the checked raw column, or read from the rows (a feature the signature does not list). */
-function rawColumn(raw: ReadonlyMap<string, unknown[]>, name: string, rows: readonly object[], start: number, m: number): unknown[] {
-  const column = raw.get(name)
-  if (column) return column
+/** Feature `name` of rows `start … start + m` (one the signature does not list: not checked). */
+function readRows(rows: readonly object[], name: string, start: number, m: number): unknown[] {
   const values = new Array<unknown>(m)
   for (let i = 0; i < m; i++) values[i] = (rows[start + i] as Record<string, unknown>)[name]
   return values
+}
+
+/** As {@link readRawColumns}, for rows given as columns. */
+function readGivenColumns(columns: Readonly<Record<string, ArrayLike<unknown>>>, rowCount: number, start: number, m: number, inputs: readonly SignatureInput[]): Map<string, unknown[]> {
+  const raw = new Map<string, unknown[]>()
+  for (const { name, type } of inputs) {
+    const given = columns[name]
+    if (given === undefined || given === null || typeof given.length !== 'number' || given.length < rowCount) {
+      throw new TrainerError('SLUICE_SERVING_BAD_INPUT', given === undefined ? `There is no column for feature "${name}" (${type}).` : `The column of feature "${name}" has ${String(given?.length)} values for ${rowCount} rows.`, {
+        fix: `Give a column of ${rowCount} values for every input of the signature: ${inputs.map((x) => x.name).join(', ')}; a missing value is null.`,
+      })
+    }
+    const column = new Array<unknown>(m)
+    for (let i = 0; i < m; i++) {
+      const value = given[start + i]
+      column[i] = value
+      if (!hasType(value, type)) throw firstBadValue((row, feature) => columns[feature]?.[row], start, m, inputs)
+    }
+    raw.set(name, column)
+  }
+  return raw
 }
 
 /**
@@ -265,13 +305,10 @@ function rawColumn(raw: ReadonlyMap<string, unknown[]>, name: string, rows: read
  * share one ArrayBuffer: a typed array of more than 64 bytes gets a buffer of its own outside the JS
  * heap, and 17 of those per call cost more than the model at serving batch sizes.
  */
-function buildFeed(specs: readonly FeedSpec[], compiled: CompiledTransform | undefined, raw: ReadonlyMap<string, unknown[]>, rows: readonly object[], start: number, m: number): FeedInput[] {
+function buildFeed(specs: readonly FeedSpec[], compiled: CompiledTransform | undefined, raw: (name: string) => readonly unknown[], start: number, m: number): FeedInput[] {
   const transformed = new Map<string, NumericColumn | readonly unknown[]>()
   if (compiled) {
-    const outputs = compiled.applyColumnsNumeric(
-      compiled.inputs.map((name) => rawColumn(raw, name, rows, start, m)),
-      m,
-    )
+    const outputs = compiled.applyColumnsNumeric(compiled.inputs.map(raw), m)
     compiled.outputs.forEach((name, j) => transformed.set(name, outputs[j]!))
   }
   // Float32 and int32 values are both 4 bytes.
@@ -290,7 +327,7 @@ function buildFeed(specs: readonly FeedSpec[], compiled: CompiledTransform | und
           data[i * k + j] = value === value && (missing === null || missing[i] !== 1) ? value : modelValue(missing !== null && missing[i] === 1 ? null : value, feature, start + i, true)
         }
       } else {
-        const values = (column as readonly unknown[] | undefined) ?? rawColumn(raw, feature, rows, start, m)
+        const values = (column as readonly unknown[] | undefined) ?? raw(feature)
         for (let i = 0; i < m; i++) {
           const value = values[i]
           data[i * k + j] = typeof value === 'number' && value === value ? value : modelValue(value, feature, start + i, column !== undefined)
