@@ -297,6 +297,28 @@ describe('the serving bundle with model.onnx', () => {
     model.dispose()
   })
 
+  it('serves a bundle written before inputs were packed (signature.json without onnx.inputs): model.onnx takes the model inputs by name', async () => {
+    const model = smallTaxi()
+    const dir = path.join(tmp.path, 'unpacked')
+    await saveServingBundle(model, dir, { inputs, rawFeatureTypes: rawTypes })
+    const packed = await loadServingBundle(dir)
+    const requests = rows(40, 11)
+    const expected = Array.from((await packed.predict(requests)).output_0!)
+    packed.dispose()
+    const unpacked = await exportOnnx(model, { outputNames: ['output_0'], inputDtypes: { dense: 'float32', cat_a: 'int32', cat_b: 'int32' } })
+    await writeFile(path.join(dir, 'model.onnx'), (unpacked as OnnxExported).onnx)
+    const signature = JSON.parse(await readFile(path.join(dir, 'signature.json'), 'utf8')) as { onnx: Record<string, unknown> }
+    delete signature.onnx.inputs
+    delete signature.onnx.inputBounds
+    await writeFile(path.join(dir, 'signature.json'), JSON.stringify(signature))
+    const old = await loadServingBundle(dir)
+    expect(old.runtime).toBe('onnx')
+    const actual = Array.from((await old.predict(requests)).output_0!)
+    actual.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6))
+    old.dispose()
+    model.dispose()
+  })
+
   it('compares on generated inputs when no rows are given', async () => {
     const model = smallTaxi()
     const signature = await saveServingBundle(model, path.join(tmp.path, 'generated'), { inputs, rawFeatureTypes: rawTypes })
