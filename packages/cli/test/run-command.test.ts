@@ -36,6 +36,14 @@ describe('sluice run', { timeout: 30_000 }, () => {
     expect(fresh.out).toContain('(3 done)')
   })
 
+  test("outputs a component leaves out of reportOutputs get a pointer to `sluice show`, not their report", async () => {
+    const io = new TestIo(tempDir())
+    const code = await main(['run', fixture('report-outputs-pipeline.ts')], io)
+    expect(code, io.err + io.out).toBe(0)
+    expect(io.out).toMatch(/\nSummarize\.sideStatistics \(ExampleStatistics #(\d+)\): `sluice show \1` prints its report\.\n/)
+    expect(io.out).not.toContain('could not read the report')
+  })
+
   test('--resume finishes a failed run, reusing what it completed', async () => {
     const io = new TestIo(tempDir())
     process.env.SLUICE_TEST_FAIL = '1'

@@ -65,6 +65,13 @@ export interface ComponentSpec<I extends InputSpec, O extends OutputSpec, P exte
    */
   isolation?: 'inline'
   /**
+   * The outputs whose reports (a statistics summary, an anomalies table, an evaluation's slice table)
+   * `sluice run` prints after the run; the others get a line pointing at `sluice show <id>`. Default:
+   * every output. Transform lists its anomalies, not its pre- and post-transform statistics, so that
+   * StatisticsGen's summary is not buried under two more.
+   */
+  reportOutputs?: readonly (keyof NoInfer<O> & string)[]
+  /**
    * A function `(args) => …`, a class with `execute(args)`, or a lazy `() => import('./executor.js')`.
    * `NoInfer`: the spec's types come from `inputs`, `outputs` and `parameters`, never from how a
    * shared executor happens to be annotated.
@@ -96,6 +103,8 @@ export interface ComponentDefinition<I extends InputSpec = InputSpec, O extends 
   readonly fingerprint: ((parameters: z.output<P>) => Promise<string> | string) | undefined
   /** Set when the executor must run in the runner's process (see {@link ComponentSpec.isolation}). */
   readonly isolation: 'inline' | undefined
+  /** The outputs `sluice run` reports in full; undefined: all (see {@link ComponentSpec.reportOutputs}). */
+  readonly reportOutputs: readonly (keyof O & string)[] | undefined
   /**
    * The same component with another executor: same inputs, outputs and parameters, so every
    * pipeline that used it still type-checks (TFX's `custom_executor_spec`).
@@ -123,6 +132,7 @@ export interface AnyComponent {
   readonly code: string
   readonly fingerprint: ((parameters: any) => Promise<string> | string) | undefined
   readonly isolation: 'inline' | undefined
+  readonly reportOutputs: readonly string[] | undefined
   withExecutor(executor: never): AnyComponent
 }
 
@@ -186,6 +196,9 @@ export function buildComponent<I extends InputSpec, O extends OutputSpec, P exte
   }
   if (Object.hasOwn(inputs, 'id')) throw new ComponentDefinitionError(`Component "${name}": "id" is reserved for the node id and cannot be an input.`)
   if (typeof spec.executor !== 'function') throw new ComponentDefinitionError(`Component "${name}": executor must be a function, a class or a lazy loader.`)
+  for (const key of spec.reportOutputs ?? []) {
+    if (!Object.hasOwn(outputs, key)) throw new ComponentDefinitionError(`Component "${name}": reportOutputs names "${String(key)}", which is not an output.`, { fix: `Outputs are ${listKeys(Object.keys(outputs))}.` })
+  }
 
   const call = (args: Record<string, unknown>) => {
     if (typeof args !== 'object' || args === null) throw new WiringError(`Component "${name}" must be called with one object of inputs and parameters.`)
@@ -221,6 +234,7 @@ export function buildComponent<I extends InputSpec, O extends OutputSpec, P exte
     code,
     fingerprint: spec.fingerprint,
     isolation: spec.isolation,
+    reportOutputs: spec.reportOutputs === undefined ? undefined : Object.freeze([...spec.reportOutputs]),
     withExecutor: (executor: ExecutorSource<I, O, P>) => buildComponent({ ...spec, executor }, codeOf(executor)),
   })
   // `name` is a read-only property of functions: define it instead of assigning.

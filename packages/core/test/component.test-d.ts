@@ -110,6 +110,15 @@ describe('component (function-based)', () => {
   })
 })
 
+describe('reportOutputs', () => {
+  test('names outputs of the component only', () => {
+    const Reporting = defineComponent({ name: 'Reporting', outputs: { statistics: ExampleStatistics, examples: Examples }, reportOutputs: ['statistics'], executor: async () => {} })
+    expectTypeOf(Reporting.reportOutputs).toEqualTypeOf<readonly ('statistics' | 'examples')[] | undefined>()
+    // @ts-expect-error "stats" is not an output
+    defineComponent({ name: 'Bad', outputs: { statistics: ExampleStatistics }, reportOutputs: ['stats'], executor: async () => {} })
+  })
+})
+
 describe('system nodes and pipelines', () => {
   test('Importer and Resolver are typed', () => {
     const imported = Importer({ sourceUri: './schema', artifactType: Schema })

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest'
 import {
   Channel,
   ComponentDefinitionError,
+  ExampleStatistics,
   Examples,
   Model,
   ParameterError,
@@ -101,6 +102,14 @@ describe('defineComponent', () => {
     const error = thrown(() => defineUntyped({ name: 'C', parameters }))
     expect(error).toBeInstanceOf(ComponentDefinitionError)
     expect(error.message).toContain('Component "C": parameters must be a zod object schema')
+  })
+
+  test('rejects reportOutputs that name no output, and keeps the ones given', () => {
+    expect(() => defineUntyped({ name: 'C', outputs: { statistics: ExampleStatistics }, reportOutputs: ['stats'] })).toThrow('Component "C": reportOutputs names "stats", which is not an output.')
+    const reported = defineComponent({ name: 'C', outputs: { statistics: ExampleStatistics, examples: Examples }, reportOutputs: ['statistics'], executor: async () => {} })
+    expect(reported.reportOutputs).toEqual(['statistics'])
+    expect(reported.withExecutor(async () => {}).reportOutputs).toEqual(['statistics'])
+    expect(defineComponent({ name: 'D', outputs: { examples: Examples }, executor: async () => {} }).reportOutputs).toBeUndefined()
   })
 
   test('rejects an executor that is not a function', () => {

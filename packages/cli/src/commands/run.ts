@@ -8,7 +8,7 @@ import { PlainDisplay } from '../display/plain-display.js'
 import { formatError, formatErrorLine, formatWarningLine } from '../errors.js'
 import { ExitCode } from '../exit-codes.js'
 import { formatDuration } from '../format/duration.js'
-import { renderArtifactReport } from '../format/artifact-reports.js'
+import { REPORTED_TYPES, renderArtifactReport } from '../format/artifact-reports.js'
 import { findRun } from '../run-history.js'
 import { CliError } from '../errors.js'
 import { locateStore, withStoreForReading, type StoreLocationOptions } from '../store-location.js'
@@ -90,7 +90,7 @@ export async function runPipelineCommand(
   if (options.json) writeJson(io, result)
   else {
     io.stdout.write(renderRunSummary(result, { colors, cwd: io.cwd, verbose }))
-    io.stdout.write(await renderExecutedReports(result, { color: colors.isColorSupported, width: io.stdout.columns ?? 120 }))
+    io.stdout.write(await renderExecutedReports(result, pipeline, { color: colors.isColorSupported, width: io.stdout.columns ?? 120 }))
   }
 
   switch (result.status) {
@@ -108,19 +108,20 @@ export async function runPipelineCommand(
 }
 
 /**
- * Reports of the data artifacts this run produced (statistics summaries, anomalies tables). Cached
- * outputs are not repeated: `sluice show <id>` prints them. Statistics a component writes on the side
- * (Transform's pre- and post-transform statistics) get a pointer rather than a full summary, so that
- * StatisticsGen's summary is not buried.
+ * Reports of the data artifacts this run produced (statistics summaries, anomalies tables, slice
+ * tables). Cached outputs are not repeated: `sluice show <id>` prints them. Outputs a component does
+ * not list in its `reportOutputs` (Transform's pre- and post-transform statistics) get a pointer
+ * rather than a full report, so that StatisticsGen's summary is not buried.
  */
-async function renderExecutedReports(result: RunResult, options: { color: boolean; width: number }): Promise<string> {
+async function renderExecutedReports(result: RunResult, pipeline: Pipeline, options: { color: boolean; width: number }): Promise<string> {
   const parts: string[] = []
   for (const node of Object.values(result.nodes)) {
     if (node.status !== 'COMPLETE') continue
+    const reported = pipeline.nodes.find((n) => n.id === node.nodeId)?.component.reportOutputs
     for (const [key, artifacts] of Object.entries(node.outputs)) {
       for (const artifact of artifacts) {
-        if (artifact.type === 'ExampleStatistics' && key !== 'statistics') {
-          parts.push(`\n${node.nodeId}.${key} (${artifact.type} #${artifact.id}): \`sluice show ${artifact.id}\` prints its summary.\n`)
+        if (reported && !reported.includes(key)) {
+          if (REPORTED_TYPES.has(artifact.type)) parts.push(`\n${node.nodeId}.${key} (${artifact.type} #${artifact.id}): \`sluice show ${artifact.id}\` prints its report.\n`)
           continue
         }
         const report = await renderArtifactReport(artifact, options).catch((error: unknown) => `(could not read the report: ${(error as Error).message})\n`)

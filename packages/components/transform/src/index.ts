@@ -57,6 +57,8 @@ export const Transform = defineComponent({
   executionType: 'Transform',
   inputs: transformInputs,
   outputs: transformOutputs,
+  // The statistics are StatisticsGen's business in the run report; `sluice show` prints these.
+  reportOutputs: ['postTransformAnomalies'],
   parameters: transformParameters,
   executor: () => import('./executor.js'),
 })
