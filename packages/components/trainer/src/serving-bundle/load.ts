@@ -148,7 +148,7 @@ export async function loadServingBundle(dir: string, options: LoadServingBundleO
       }
       return predictChunks(rowCount, predictOptions, (start, m) => {
         const raw = readGivenColumns(columns, rowCount, start, m, signature.inputs)
-        return (name) => raw.get(name) ?? new Array<unknown>(m)
+        return (name) => raw.get(name) ?? Array.from({ length: m }, (_, i) => columns[name]?.[start + i])
       })
     },
     dispose() {
