@@ -2,7 +2,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { Examples, IntegerArtifact, Schema, component, list, optional, z } from '@sluice/core'
-import { createTempDirectory, runComponent } from '../src/index.js'
+import { createTempDirectory, rejectionOf, runComponent } from '../src/index.js'
 
 const CountLines = component(
   {
@@ -41,5 +41,13 @@ describe('runComponent', () => {
   test('throws the executor failure with its message', async () => {
     await using dir = await createTempDirectory()
     await expect(runComponent(CountLines, { inputs: { examples: { uri: path.join(dir.path, 'nope') } } })).rejects.toThrow(/does not exist/)
+  })
+})
+
+describe('rejectionOf', () => {
+  test('returns what a promise rejected with, and fails when it resolves', async () => {
+    const error = await rejectionOf(Promise.reject(Object.assign(new Error('no'), { code: 'SLUICE_X' })))
+    expect(error).toMatchObject({ message: 'no', code: 'SLUICE_X' })
+    await expect(rejectionOf(Promise.resolve(1))).rejects.toThrow('expected the promise to reject, but it resolved')
   })
 })

@@ -5,7 +5,7 @@ import type { JsonValue } from '@sluice/core'
 import { openDuckDB, openSplitView, readParquetKeyValueMetadata } from '@sluice/data/examples'
 import { readSchema } from '@sluice/data/schema'
 import { loadServingBundle } from '@sluice/component-trainer/bundle'
-import { createTempDirectory, runComponent } from '@sluice/testing'
+import { createTempDirectory, rejectionOf, runComponent } from '@sluice/testing'
 import type { TempDirectory } from '@sluice/testing'
 import { BulkInferrer, NOT_BLESSED_FILE, PREDICTION_TAG } from '../src/index.js'
 import { inferSplit, predictionColumns } from '../src/infer.js'
@@ -27,15 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await tmp?.remove()
 })
-
-async function failure(run: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await run
-  } catch (error) {
-    return error as Error & { code?: string }
-  }
-  throw new Error('expected the run to fail')
-}
 
 const blessing = (blessed: number | undefined) => {
   const uri = fresh('blessing')
@@ -162,12 +153,12 @@ describe('BulkInferrer', () => {
   })
 
   test('bad input: clear errors naming the split, feature, column or row', async () => {
-    const unknown = await failure(runComponent(BulkInferrer, { inputs: { examples, model: { uri: modelUri } }, parameters: { dataSpec: { exampleSplits: ['eval', 'holdout'] } } }))
+    const unknown = await rejectionOf(runComponent(BulkInferrer, { inputs: { examples, model: { uri: modelUri } }, parameters: { dataSpec: { exampleSplits: ['eval', 'holdout'] } } }))
     expect(unknown.code).toBe('SLUICE_BULK_INFERRER_UNKNOWN_SPLIT')
     expect(unknown.message).toContain('names "holdout", which the examples')
     expect(unknown.message).toContain('Their splits are "train", "eval", "test".')
 
-    const badOutput = await failure(runComponent(BulkInferrer, { inputs: { examples, model: { uri: modelUri } }, parameters: { modelSpec: { outputNames: ['probabilities'] } } }))
+    const badOutput = await rejectionOf(runComponent(BulkInferrer, { inputs: { examples, model: { uri: modelUri } }, parameters: { modelSpec: { outputNames: ['probabilities'] } } }))
     expect(badOutput.message).toContain('Its outputs are "score", "logits".')
 
     // Transformed examples instead of raw ones: the model's raw input is missing.
@@ -179,7 +170,7 @@ describe('BulkInferrer', () => {
       await db.connection.run(`COPY (SELECT * EXCLUDE (x2) FROM read_parquet('${file}')) TO '${file}.tmp' (FORMAT PARQUET)`)
       fs.renameSync(`${file}.tmp`, file)
     }
-    const missing = await failure(runComponent(BulkInferrer, { inputs: { examples: noX2, model: { uri: modelUri } } }))
+    const missing = await rejectionOf(runComponent(BulkInferrer, { inputs: { examples: noX2, model: { uri: modelUri } } }))
     expect(missing.code).toBe('SLUICE_BULK_INFERRER_BAD_FEATURE')
     expect(missing.message).toContain('split "train" of the examples at')
     expect(missing.message).toContain('has no feature "x2" (FLOAT), which the model takes')
@@ -187,7 +178,7 @@ describe('BulkInferrer', () => {
     // A missing value in row 700 of the eval split: the error names split, file and row; nothing is published.
     const holes = await writeExamples(fresh('examples'), 3000, { rowsPerFile: 400, overrides: { x1: 'CASE WHEN i = 2101 THEN NULL ELSE 0.5 END' } })
     const root = fresh('root')
-    const bad = await failure(runComponent(BulkInferrer, { inputs: { examples: holes, model: { uri: modelUri } }, parameters: { dataSpec: { exampleSplits: ['eval'] }, batchSize: 64 }, root }))
+    const bad = await rejectionOf(runComponent(BulkInferrer, { inputs: { examples: holes, model: { uri: modelUri } }, parameters: { dataSpec: { exampleSplits: ['eval'] }, batchSize: 64 }, root }))
     expect(bad.code).toBe('SLUICE_BULK_INFERRER_BAD_ROW')
     expect(bad.message).toMatch(/^BulkInferrer: split "eval" \(.*data_parquet-00001-of-00003\.parquet\): row 700: feature "x1" is missing\./)
   })
@@ -201,7 +192,7 @@ describe('BulkInferrer', () => {
       await db.connection.run(`COPY (SELECT *, 1.0 AS score FROM read_parquet('${file}')) TO '${file}.tmp' (FORMAT PARQUET)`)
       fs.renameSync(`${file}.tmp`, file)
     }
-    const clash = await failure(runComponent(BulkInferrer, { inputs: { examples: withScore, model: { uri: modelUri } } }))
+    const clash = await rejectionOf(runComponent(BulkInferrer, { inputs: { examples: withScore, model: { uri: modelUri } } }))
     expect(clash.code).toBe('SLUICE_BULK_INFERRER_BAD_OUTPUT')
     expect(clash.message).toContain('prediction column "score" has the name of a feature of split "train"')
     expect(clash.message).toContain("Set outputColumnPrefix (e.g. 'prediction_')")

@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { runComponent } from '@sluice/testing'
+import { rejectionOf, runComponent } from '@sluice/testing'
 import { CsvExampleGen } from '../src/index.js'
 import { checkCsvRecords, mayHaveTrailingEmptyCells, readCsvHeader } from '../src/executors.js'
-import { rejection, rootIn, tempDir, writeFiles } from './helpers.js'
+import { rootIn, tempDir, writeFiles } from './helpers.js'
 
 const CHUNK = 1 << 20
 let dir: string
@@ -72,7 +72,7 @@ describe('the CSV scanner', () => {
     ] as const) {
       const inputBase = path.join(dir, `extra-${name}`)
       await writeFiles(inputBase, { 'data.csv': `a,b\n0,0\n${row}\n3,4\n` })
-      const error = await rejection(runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase } }))
+      const error = await rejectionOf(runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase } }))
       expect(error.code, name).toBe('SLUICE_EXAMPLEGEN_RAGGED_ROW')
       expect(error.message, name).toContain('data.csv line 3')
     }

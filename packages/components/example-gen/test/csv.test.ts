@@ -2,9 +2,9 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Artifact, Examples } from '@sluice/core'
-import { runComponent } from '@sluice/testing'
+import { rejectionOf, runComponent } from '@sluice/testing'
 import { CsvExampleGen } from '../src/index.js'
-import { readSplit, rejection, rootIn, tempDir, writeFiles } from './helpers.js'
+import { readSplit, rootIn, tempDir, writeFiles } from './helpers.js'
 
 const TAXI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples/data/taxi')
 
@@ -108,51 +108,51 @@ describe('CSV syntax', () => {
   })
 
   test('a row with too many cells is an error naming the file and its line (after a multi-line cell)', async () => {
-    const error = await rejection(run('ragged-long', { 'good.csv': 'a,b\n1,2\n', 'bad.csv': 'a,b\n1,"two\nlines"\n3,4\n5,6,7\n8,9\n' }))
+    const error = await rejectionOf(run('ragged-long', { 'good.csv': 'a,b\n1,2\n', 'bad.csv': 'a,b\n1,"two\nlines"\n3,4\n5,6,7\n8,9\n' }))
     expect(error.code).toBe('SLUICE_EXAMPLEGEN_RAGGED_ROW')
     expect(error.message).toContain(`${path.join(dir, 'ragged-long', 'bad.csv')} line 5: the row has 3 cells but the header has 2`)
     expect(error.message).toContain('split "single_split"')
   })
 
   test('a row with too few cells, and a trailing comma, are errors too', async () => {
-    const short = await rejection(run('ragged-short', { 'data.csv': 'a,b,c\n1,2,3\n4,5\n' }))
+    const short = await rejectionOf(run('ragged-short', { 'data.csv': 'a,b,c\n1,2,3\n4,5\n' }))
     expect(short.code).toBe('SLUICE_EXAMPLEGEN_RAGGED_ROW')
     expect(short.message).toContain('data.csv line 3: the row has 2 cells but the header has 3')
-    const trailing = await rejection(run('ragged-trailing', { 'data.csv': 'a,b\n1,2\n3,4,\n' }))
+    const trailing = await rejectionOf(run('ragged-trailing', { 'data.csv': 'a,b\n1,2\n3,4,\n' }))
     expect(trailing.code).toBe('SLUICE_EXAMPLEGEN_RAGGED_ROW')
     expect(trailing.message).toMatch(/data\.csv line 3: the row has 3 cells but the header has 2.*trailing comma/)
   })
 
   test('a quote that is never closed is an error naming the line where it opens', async () => {
-    const error = await rejection(run('unclosed', { 'data.csv': 'a,b\n1,2\n3,"open\n4,5\n' }))
+    const error = await rejectionOf(run('unclosed', { 'data.csv': 'a,b\n1,2\n3,"open\n4,5\n' }))
     expect(error.code).toBe('SLUICE_EXAMPLEGEN_BAD_CSV')
     expect(error.message).toContain('data.csv line 3: a quoted cell is never closed')
   })
 
   test('files of one split with different headers are an error naming the file', async () => {
-    const error = await rejection(run('headers', { 'a.csv': 'x,y,z\n1,2,3\n', 'b.csv': 'x,z,y\n1,2,3\n' }))
+    const error = await rejectionOf(run('headers', { 'a.csv': 'x,y,z\n1,2,3\n', 'b.csv': 'x,z,y\n1,2,3\n' }))
     expect(error.code).toBe('SLUICE_EXAMPLEGEN_HEADER_MISMATCH')
     expect(error.message).toContain(`${path.join(dir, 'headers', 'b.csv')} line 1: its header differs from ${path.join(dir, 'headers', 'a.csv')}`)
     expect(error.message).toContain('column 2 is "z" instead of "y"')
   })
 
   test('an empty file, an unnamed column and a duplicate column are errors', async () => {
-    const empty = await rejection(run('empty', { 'a.csv': 'x\n1\n', 'b.csv': '' }))
+    const empty = await rejectionOf(run('empty', { 'a.csv': 'x\n1\n', 'b.csv': '' }))
     expect(empty.code).toBe('SLUICE_EXAMPLEGEN_EMPTY_FILE')
     expect(empty.message).toContain(`CSV file ${path.join(dir, 'empty', 'b.csv')} is empty`)
-    const unnamed = await rejection(run('unnamed', { 'a.csv': 'x,,z\n1,2,3\n' }))
+    const unnamed = await rejectionOf(run('unnamed', { 'a.csv': 'x,,z\n1,2,3\n' }))
     expect(unnamed.code).toBe('SLUICE_EXAMPLEGEN_BAD_HEADER')
     expect(unnamed.message).toContain('column 2 of the header has no name')
-    const duplicate = await rejection(run('duplicate', { 'a.csv': 'x,y,X\n1,2,3\n' }))
+    const duplicate = await rejectionOf(run('duplicate', { 'a.csv': 'x,y,X\n1,2,3\n' }))
     expect(duplicate.code).toBe('SLUICE_EXAMPLEGEN_BAD_HEADER')
     expect(duplicate.message).toContain('columns 1 ("x") and 3 ("X") have the same name')
   })
 
   test('no matching file, a missing inputBase and a bad glob are clear errors', async () => {
-    const none = await rejection(run('nothing', { 'data.txt': 'x\n1\n' }, { inputConfig: { splits: [{ name: 'all', pattern: '*.csv' }] } }))
+    const none = await rejectionOf(run('nothing', { 'data.txt': 'x\n1\n' }, { inputConfig: { splits: [{ name: 'all', pattern: '*.csv' }] } }))
     expect(none.code).toBe('SLUICE_EXAMPLEGEN_NO_FILES')
     expect(none.message).toContain('Split "all": no file under')
-    const missing = await rejection(runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase: path.join(dir, 'does-not-exist') } }))
+    const missing = await rejectionOf(runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase: path.join(dir, 'does-not-exist') } }))
     expect(missing.code).toBe('SLUICE_EXAMPLEGEN_NO_FILES')
     expect(missing.message).toContain('does-not-exist does not exist')
     // A malformed glob is rejected when the component is called, before anything runs.
@@ -168,7 +168,7 @@ describe('column names', () => {
   })
 
   test('the __sluice_ prefix is reserved', async () => {
-    const error = await rejection(run('reserved', { 'data.csv': 'a,__sluice_split\n1,2\n' }))
+    const error = await rejectionOf(run('reserved', { 'data.csv': 'a,__sluice_split\n1,2\n' }))
     expect(error.code).toBe('SLUICE_EXAMPLEGEN_BAD_HEADER')
     expect(error.message).toContain('reserved prefix')
   })

@@ -4,12 +4,12 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { sqlStringList } from '@sluice/data/examples'
-import { runComponent } from '@sluice/testing'
+import { rejectionOf, runComponent } from '@sluice/testing'
 import type { RunEvent } from '@sluice/runner'
 import { CsvExampleGen } from '../src/index.js'
 import { CsvExampleGenExecutor, FileBasedExampleGenExecutor, typedColumns } from '../src/executors.js'
 import type { ReadSplitArgs, SplitSource } from '../src/executors.js'
-import { readSplit, rejection, rootIn, tempDir, writeFiles } from './helpers.js'
+import { readSplit, rootIn, tempDir, writeFiles } from './helpers.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 let dir: string
@@ -104,7 +104,7 @@ describe('column types guessed from the first rows', () => {
     const lines = ['a,b', ...Array.from({ length: 40 }, (_, i) => (i === 33 ? '1,2,3' : `${i},${i}`))]
     const inputBase = path.join(dir, 'ragged-guess')
     await writeFiles(inputBase, { 'data.csv': `${lines.join('\n')}\n` })
-    const error = await rejection(runComponent(SmallSample, { root: rootIn(dir), parameters: { inputBase } }))
+    const error = await rejectionOf(runComponent(SmallSample, { root: rootIn(dir), parameters: { inputBase } }))
     expect(error.code).toBe('SLUICE_EXAMPLEGEN_RAGGED_ROW')
     expect(error.message).toContain('data.csv line 35: the row has 3 cells')
   })

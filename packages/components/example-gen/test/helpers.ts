@@ -37,16 +37,6 @@ export async function readSplit(uri: string, split: string, orderBy?: string): P
   return { view, rows, types, metadata }
 }
 
-/** The error a promise rejects with. */
-export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error & { code?: string }
-  }
-  throw new Error('expected the promise to reject')
-}
-
 let roots = 0
 /** A fresh pipeline root inside `dir`, so that runComponent's outputs go away with it. */
 export function rootIn(dir: string): string {

@@ -3,9 +3,9 @@ import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { openDuckDB, sqlString } from '@sluice/data/examples'
-import { runComponent } from '@sluice/testing'
+import { rejectionOf, runComponent } from '@sluice/testing'
 import { CsvExampleGen, ImportExampleGen } from '../src/index.js'
-import { readSplit, rejection, rootIn, tempDir, writeFiles } from './helpers.js'
+import { readSplit, rootIn, tempDir, writeFiles } from './helpers.js'
 
 // ---- A small tf.Example + TFRecord encoder written for the tests, independent of the package's codec.
 
@@ -107,17 +107,17 @@ describe('TFRecord of tf.Example', () => {
     const bytes = tfrecord(RECORDS)
     const third = bytes.length - RECORDS[2]!.length - 4 + 5 // a byte inside the third record's data
     bytes[third] = bytes[third]! ^ 0x55
-    const error = await rejection(importDir('tfrecord-bad', { 'ok.tfrecord': tfrecord(RECORDS.slice(0, 1)), 'bad.tfrecord': bytes }))
+    const error = await rejectionOf(importDir('tfrecord-bad', { 'ok.tfrecord': tfrecord(RECORDS.slice(0, 1)), 'bad.tfrecord': bytes }))
     expect(error.code).toBe('SLUICE_EXAMPLEGEN_BAD_TFRECORD')
     expect(error.message).toContain(`TFRecord file ${path.join(dir, 'tfrecord-bad', 'bad.tfrecord')}`)
     expect(error.message).toContain('record 2 has a bad data CRC')
     const gz = gzipSync(bytes)
-    const gzError = await rejection(importDir('tfrecord-bad-gz', { 'bad.tfrecord.gz': gz }))
+    const gzError = await rejectionOf(importDir('tfrecord-bad-gz', { 'bad.tfrecord.gz': gz }))
     expect(gzError.message).toContain('record 2 has a bad data CRC')
   })
 
   test('a feature of different kinds in two records is an error naming both', async () => {
-    const error = await rejection(importDir('tfrecord-kinds', { 'a.tfrecord': tfrecord([example({ x: { int64: [1] } }), example({ x: { float: [1.5] } })]) }))
+    const error = await rejectionOf(importDir('tfrecord-kinds', { 'a.tfrecord': tfrecord([example({ x: { int64: [1] } }), example({ x: { float: [1.5] } })]) }))
     expect(error.code).toBe('SLUICE_EXAMPLEGEN_BAD_TFRECORD')
     expect(error.message).toContain('record 1 has feature "x" as float_list but record 0 of')
   })
@@ -150,7 +150,7 @@ describe('Parquet', () => {
   })
 
   test('an unreadable file and files with different schemas are errors naming the file', async () => {
-    const broken = await rejection(importDir('parquet-broken', { 'bad.parquet': Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(100, 3), Buffer.from('PAR1')]) }))
+    const broken = await rejectionOf(importDir('parquet-broken', { 'bad.parquet': Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(100, 3), Buffer.from('PAR1')]) }))
     expect(broken.code).toBe('SLUICE_EXAMPLEGEN_BAD_PARQUET')
     expect(broken.message).toContain(`Parquet file ${path.join(dir, 'parquet-broken', 'bad.parquet')} cannot be read`)
     const base = path.join(dir, 'parquet-schemas')
@@ -158,7 +158,7 @@ describe('Parquet', () => {
     await using db = await openDuckDB({ threads: 1 })
     await db.connection.run(`COPY (SELECT 1 AS a) TO ${sqlString(path.join(base, 'a.parquet'))} (FORMAT PARQUET)`)
     await db.connection.run(`COPY (SELECT 'x' AS a) TO ${sqlString(path.join(base, 'b.parquet'))} (FORMAT PARQUET)`)
-    const schemas = await rejection(runComponent(ImportExampleGen, { root: rootIn(dir), parameters: { inputBase: base } }))
+    const schemas = await rejectionOf(runComponent(ImportExampleGen, { root: rootIn(dir), parameters: { inputBase: base } }))
     expect(schemas.code).toBe('SLUICE_EXAMPLEGEN_BAD_PARQUET')
     expect(schemas.message).toContain('b.parquet has the columns (a VARCHAR) but')
   })
@@ -189,25 +189,25 @@ describe('JSON lines', () => {
   })
 
   test('a line that is not a JSON object is an error naming the file and line', async () => {
-    const bad = await rejection(importDir('jsonl-bad', { 'data.jsonl': '{"a": 1}\n\n{"a": oops}\n' }))
+    const bad = await rejectionOf(importDir('jsonl-bad', { 'data.jsonl': '{"a": 1}\n\n{"a": oops}\n' }))
     expect(bad.code).toBe('SLUICE_EXAMPLEGEN_BAD_JSON')
     expect(bad.message).toContain('data.jsonl line 3 is not valid JSON')
-    const array = await rejection(importDir('jsonl-array', { 'data.jsonl': '{"a": 1}\n[1, 2]\n' }))
+    const array = await rejectionOf(importDir('jsonl-array', { 'data.jsonl': '{"a": 1}\n[1, 2]\n' }))
     expect(array.message).toContain('data.jsonl line 2 is not a JSON object')
-    const nested = await rejection(importDir('jsonl-nested', { 'data.jsonl': '{"a": {"b": 1}}\n' }))
+    const nested = await rejectionOf(importDir('jsonl-nested', { 'data.jsonl': '{"a": {"b": 1}}\n' }))
     expect(nested.code).toBe('SLUICE_EXAMPLEGEN_UNSUPPORTED_TYPE')
   })
 })
 
 describe('formats', () => {
   test('mixed formats in a split, unknown formats and empty files are errors', async () => {
-    const mixed = await rejection(importDir('mixed', { 'a.jsonl': '{"a": 1}\n', 'b.tfrecord': tfrecord(RECORDS) }))
+    const mixed = await rejectionOf(importDir('mixed', { 'a.jsonl': '{"a": 1}\n', 'b.tfrecord': tfrecord(RECORDS) }))
     expect(mixed.code).toBe('SLUICE_EXAMPLEGEN_UNKNOWN_FORMAT')
     expect(mixed.message).toContain('mixes formats')
-    const csv = await rejection(importDir('csv', { 'a.csv': 'a,b\n1,2\n' }))
+    const csv = await rejectionOf(importDir('csv', { 'a.csv': 'a,b\n1,2\n' }))
     expect(csv.code).toBe('SLUICE_EXAMPLEGEN_UNKNOWN_FORMAT')
     expect(csv.message).toContain('use CsvExampleGen for CSV')
-    const empty = await rejection(importDir('empty', { 'a.tfrecord': '' }))
+    const empty = await rejectionOf(importDir('empty', { 'a.tfrecord': '' }))
     expect(empty.code).toBe('SLUICE_EXAMPLEGEN_EMPTY_FILE')
   })
 

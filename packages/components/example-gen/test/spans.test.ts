@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { runComponent } from '@sluice/testing'
+import { rejectionOf, runComponent } from '@sluice/testing'
 import { CsvExampleGen, analyzePattern, dateToSpan, resolveInput, spanToDateTokens } from '../src/index.js'
 import type { InputConfig } from '../src/index.js'
-import { rejection, rootIn, tempDir, writeFiles } from './helpers.js'
+import { rootIn, tempDir, writeFiles } from './helpers.js'
 
 let dir: string
 beforeAll(async () => {
@@ -45,12 +45,12 @@ describe('span and version resolution', () => {
     const input = await resolveInput(base, one('span-{SPAN}/*.csv'), { staticRange: { startSpanNumber: 2, endSpanNumber: 2 } })
     expect(input.span).toBe(2)
     expect(relative(base, input.splits[0]!.files)).toEqual(['span-2/a.csv'])
-    const wide = await rejection(resolveInput(base, one('span-{SPAN}/*.csv'), { staticRange: { startSpanNumber: 1, endSpanNumber: 3 } }))
+    const wide = await rejectionOf(resolveInput(base, one('span-{SPAN}/*.csv'), { staticRange: { startSpanNumber: 1, endSpanNumber: 3 } }))
     expect(wide).toMatchObject({ code: 'SLUICE_EXAMPLEGEN_BAD_CONFIG' })
     expect(() => CsvExampleGen({ inputBase: base, inputConfig: one('span-{SPAN}/*.csv'), rangeConfig: { staticRange: { startSpanNumber: 1, endSpanNumber: 3 } } })).toThrow(
       /startSpanNumber \(1\) must equal endSpanNumber \(3\)/,
     )
-    const absent = await rejection(resolveInput(base, one('span-{SPAN}/*.csv'), { staticRange: { startSpanNumber: 7, endSpanNumber: 7 } }))
+    const absent = await rejectionOf(resolveInput(base, one('span-{SPAN}/*.csv'), { staticRange: { startSpanNumber: 7, endSpanNumber: 7 } }))
     expect(absent).toMatchObject({ code: 'SLUICE_EXAMPLEGEN_NO_FILES' })
     expect(absent.message).toContain('for span 7 (rangeConfig.staticRange)')
   })
@@ -66,7 +66,7 @@ describe('span and version resolution', () => {
     const pinned = await resolveInput(base, one('day-{YYYY}{MM}{DD}/*.csv'), { staticRange: { startSpanNumber: 19358, endSpanNumber: 19358 } })
     expect(pinned.splits[0]!.pattern).toBe('day-20230101/*.csv')
     const bad = await layout('bad-date', ['day-20231340/a.csv'])
-    const error = await rejection(resolveInput(bad, one('day-{YYYY}{MM}{DD}/*.csv')))
+    const error = await rejectionOf(resolveInput(bad, one('day-{YYYY}{MM}{DD}/*.csv')))
     expect(error).toMatchObject({ code: 'SLUICE_EXAMPLEGEN_BAD_SPAN' })
     expect(error.message).toContain('2023-13-40')
   })
@@ -78,7 +78,7 @@ describe('span and version resolution', () => {
     expect(latest.splits[0]!.pattern).toBe('span-002/*.csv')
     const pinned = await resolveInput(base, one('span-{SPAN:3}/*.csv'), { staticRange: { startSpanNumber: 1, endSpanNumber: 1 } })
     expect(relative(base, pinned.splits[0]!.files)).toEqual(['span-001/a.csv'])
-    const narrow = await rejection(resolveInput(base, one('span-{SPAN:3}/*.csv'), { staticRange: { startSpanNumber: 1000, endSpanNumber: 1000 } }))
+    const narrow = await rejectionOf(resolveInput(base, one('span-{SPAN:3}/*.csv'), { staticRange: { startSpanNumber: 1000, endSpanNumber: 1000 } }))
     expect(narrow).toMatchObject({ code: 'SLUICE_EXAMPLEGEN_BAD_SPAN' })
     expect(narrow.message).toContain('{SPAN:3} is narrower than span 1000')
   })
@@ -86,13 +86,13 @@ describe('span and version resolution', () => {
   test('splits must resolve to the same span and version', async () => {
     const base = await layout('mismatch', ['train/span-1/a.csv', 'train/span-2/a.csv', 'eval/span-1/a.csv'])
     const config: InputConfig = { splits: [{ name: 'train', pattern: 'train/span-{SPAN}/*' }, { name: 'eval', pattern: 'eval/span-{SPAN}/*' }] }
-    const error = await rejection(resolveInput(base, config))
+    const error = await rejectionOf(resolveInput(base, config))
     expect(error).toMatchObject({ code: 'SLUICE_EXAMPLEGEN_BAD_SPAN' })
     expect(error.message).toContain('"train" has span 2, "eval" has span 1')
     // Pinning the span both splits have works.
     const pinned = await resolveInput(base, config, { staticRange: { startSpanNumber: 1, endSpanNumber: 1 } })
     expect(pinned.span).toBe(1)
-    const mixed = await rejection(resolveInput(base, { splits: [{ name: 'train', pattern: 'train/span-{SPAN}/*' }, { name: 'eval', pattern: 'eval/span-1/*' }] }))
+    const mixed = await rejectionOf(resolveInput(base, { splits: [{ name: 'train', pattern: 'train/span-{SPAN}/*' }, { name: 'eval', pattern: 'eval/span-1/*' }] }))
     expect(mixed.message).toContain('use different placeholders')
   })
 
@@ -110,7 +110,7 @@ describe('span and version resolution', () => {
       expect(() => analyzePattern(pattern), pattern).toThrow(message)
     }
     const base = await layout('no-spec', ['a.csv'])
-    const error = await rejection(resolveInput(base, one('*.csv'), { staticRange: { startSpanNumber: 1, endSpanNumber: 1 } }))
+    const error = await rejectionOf(resolveInput(base, one('*.csv'), { staticRange: { startSpanNumber: 1, endSpanNumber: 1 } }))
     expect(error).toMatchObject({ code: 'SLUICE_EXAMPLEGEN_BAD_CONFIG' })
   })
 

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { runComponent } from '@sluice/testing'
+import { rejectionOf, runComponent } from '@sluice/testing'
 import { CsvExampleGen } from '../src/index.js'
-import { readSplit, rejection, rootIn, tempDir, writeFiles } from './helpers.js'
+import { readSplit, rootIn, tempDir, writeFiles } from './helpers.js'
 
 let dir: string
 let inputBase: string
@@ -92,10 +92,10 @@ describe('hash-bucket splits', () => {
   })
 
   test('partitioning by a FLOAT or missing column is an error', async () => {
-    const float = await rejection(runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase, outputConfig: { splitConfig: { splits: [{ name: 'a', hashBuckets: 1 }], partitionFeatureName: 'amount' } } } }))
+    const float = await rejectionOf(runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase, outputConfig: { splitConfig: { splits: [{ name: 'a', hashBuckets: 1 }], partitionFeatureName: 'amount' } } } }))
     expect(float.code).toBe('SLUICE_EXAMPLEGEN_BAD_PARTITION_FEATURE')
     expect(float.message).toContain('"amount" is a FLOAT column')
-    const missing = await rejection(runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase, outputConfig: { splitConfig: { splits: [{ name: 'a', hashBuckets: 1 }], partitionFeatureName: 'nope' } } } }))
+    const missing = await rejectionOf(runComponent(CsvExampleGen, { root: rootIn(dir), parameters: { inputBase, outputConfig: { splitConfig: { splits: [{ name: 'a', hashBuckets: 1 }], partitionFeatureName: 'nope' } } } }))
     expect(missing.message).toContain('"nope" is not a column')
   })
 

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { JsonValue } from '@sluice/core'
-import { createTempDirectory, runComponent } from '@sluice/testing'
+import { createTempDirectory, rejectionOf, runComponent } from '@sluice/testing'
 import type { InputArtifactSource, TempDirectory } from '@sluice/testing'
 import { NOT_PUSHED_FILE, Pusher, PusherError, pushToFilesystem } from '../src/index.js'
 
@@ -52,16 +52,6 @@ function tree(dir: string): Record<string, string> {
   }
   walk('')
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)))
-}
-
-/** The error a run failed with (runComponent throws the node's error message and code). */
-async function failure(run: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await run
-  } catch (error) {
-    return error as Error & { code?: string }
-  }
-  throw new Error('expected the run to fail')
 }
 
 type PusherInputs = { model: InputArtifactSource; modelBlessing?: InputArtifactSource; infraBlessing?: InputArtifactSource }
@@ -157,7 +147,7 @@ describe('Pusher', () => {
     const file = fresh('a-file')
     fs.writeFileSync(file, 'not a directory')
     const base = path.join(file, 'serving')
-    const error = await failure(push({ model: { uri: modelDir() }, modelBlessing: blessedModel() }, base))
+    const error = await rejectionOf(push({ model: { uri: modelDir() }, modelBlessing: blessedModel() }, base))
     expect(error.code).toBe('SLUICE_PUSHER_DESTINATION_UNWRITABLE')
     expect(error.message).toContain(`baseDirectory ${base} cannot be created or written (a file is in the way)`)
     expect(error.message).toContain('Set pushDestination.filesystem.baseDirectory')
@@ -167,7 +157,7 @@ describe('Pusher', () => {
   test('a model without Format-Serving: SLUICE_PUSHER_MODEL_MISSING', async () => {
     const empty = fresh('model')
     fs.mkdirSync(path.join(empty, 'Format-Serving'), { recursive: true })
-    const error = await failure(push({ model: { uri: empty } }, fresh('serving')))
+    const error = await rejectionOf(push({ model: { uri: empty } }, fresh('serving')))
     expect(error.code).toBe('SLUICE_PUSHER_MODEL_MISSING')
     expect(error.message).toContain(empty)
   })
